@@ -1,0 +1,104 @@
+/* api.h: what every HTTP handler of API v1 receives and fills in. The
+ * handlers know JSON and the store interface, not SQL and not sockets;
+ * http_server.c turns requests into these structs and back. */
+#ifndef VIGIE_API_H
+#define VIGIE_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+
+#include "server/config.h"
+#include "server/store.h"
+
+struct stream_hub;
+struct metrics;
+
+/* Shared by every request; read-only after start. */
+struct api_context {
+    struct store *store;
+    struct stream_hub *hub;
+    struct metrics *metrics;
+    const struct server_config *config;
+};
+
+/* Path parameters like {id}: a route has at most this many. */
+#define API_PARAMS_MAX 3
+
+struct api_request {
+    struct api_context *api;
+    struct MHD_Connection *connection;
+    const char *method;
+    const char *path;
+    const char *params[API_PARAMS_MAX];
+    char param_storage[API_PARAMS_MAX][128];
+    const char *body;
+    size_t body_size;
+    bool authenticated;
+    struct store_session session;
+    struct actor actor;
+};
+
+struct api_response {
+    unsigned status;
+    cJSON *json;              /* owned; serialised by the server */
+    struct MHD_Response *raw; /* or a ready response (SSE, text) */
+    char allow_methods[128];  /* for 405 */
+    bool www_authenticate;    /* for 401 */
+};
+
+typedef void (*api_handler)(struct api_request *request, struct api_response *response);
+
+/* Error body {"error":{"code":...,"message":...}}. */
+void api_error(struct api_response *response, unsigned status, const char *code, const char *format,
+               ...) __attribute__((format(printf, 4, 5)));
+void api_json(struct api_response *response, unsigned status, cJSON *body);
+/* Maps a store status to an HTTP error with the store's message. */
+void api_store_error(struct api_response *response, int status, const struct store_error *error);
+
+const char *api_query(struct api_request *request, const char *name);
+/* Parses the body as a JSON object; on failure fills a 400 and returns
+ * NULL. `allowed` is a NULL-terminated list of known fields; any other
+ * field is refused, so that a misspelt field never passes silently. */
+cJSON *api_body_object(struct api_request *request, struct api_response *response,
+                       const char *const *allowed);
+/* Typed field access; each fills a 400 naming the field on a wrong type. */
+bool api_field_string(cJSON *object, const char *name, bool required, size_t max_length,
+                      const char **out, struct api_response *response);
+bool api_field_int(cJSON *object, const char *name, bool required, int64_t min, int64_t max,
+                   int64_t *out, struct api_response *response);
+/* Parses a path parameter as a positive id; fills a 404 when it is not. */
+bool api_param_id(struct api_request *request, int index, int64_t *out,
+                  struct api_response *response);
+/* Parses a query parameter as an integer within bounds (absent: fallback). */
+bool api_query_int(struct api_request *request, const char *name, int64_t min, int64_t max,
+                   int64_t fallback, int64_t *out, struct api_response *response);
+
+/* Handlers, one file per resource. */
+void api_sessions_create(struct api_request *, struct api_response *);
+void api_sessions_delete(struct api_request *, struct api_response *);
+void api_sessions_heartbeat(struct api_request *, struct api_response *);
+void api_alarms_list(struct api_request *, struct api_response *);
+void api_alarms_create(struct api_request *, struct api_response *);
+void api_alarms_get(struct api_request *, struct api_response *);
+void api_alarms_claim(struct api_request *, struct api_response *);
+void api_alarms_release(struct api_request *, struct api_response *);
+void api_alarms_ack(struct api_request *, struct api_response *);
+void api_alarms_note(struct api_request *, struct api_response *);
+void api_alarms_close(struct api_request *, struct api_response *);
+void api_resolutions_list(struct api_request *, struct api_response *);
+void api_users_list(struct api_request *, struct api_response *);
+void api_users_create(struct api_request *, struct api_response *);
+void api_users_disable(struct api_request *, struct api_response *);
+void api_users_enable(struct api_request *, struct api_response *);
+void api_stream(struct api_request *, struct api_response *);
+void api_health(struct api_request *, struct api_response *);
+void api_metrics(struct api_request *, struct api_response *);
+void api_sites_get(struct api_request *, struct api_response *);
+void api_victims_get(struct api_request *, struct api_response *);
+void api_procedures_list(struct api_request *, struct api_response *);
+
+#endif

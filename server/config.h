@@ -1,0 +1,35 @@
+/* config.h: vigied's settings, from defaults, then a config file of
+ * "key = value" lines, then the command line. A bad line is reported with
+ * the file name and line number. */
+#ifndef VIGIE_SERVER_CONFIG_H
+#define VIGIE_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_TEXT_MAX 512
+
+struct server_config {
+    char db_path[CONFIG_TEXT_MAX];
+    char listen[CONFIG_TEXT_MAX]; /* HOST:PORT */
+    char node_name[64];
+    int http_threads;
+    size_t max_body_bytes;
+    int64_t session_ttl_ms;
+    int64_t claim_lease_ms;
+    int64_t heartbeat_ms;
+    int64_t event_retention; /* events kept for stream resume */
+    uint32_t argon2_memory_kib;
+    uint32_t argon2_iterations;
+};
+
+void config_defaults(struct server_config *config);
+/* Reads FILE; returns false and fills `error` ("FILE:LINE: why"). */
+bool config_load_file(struct server_config *config, const char *path, char *error,
+                      size_t error_size);
+/* Applies one "key", "value" pair (also used for command-line options). */
+bool config_set(struct server_config *config, const char *key, const char *value, char *error,
+                size_t error_size);
+
+#endif

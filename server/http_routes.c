@@ -1,0 +1,80 @@
+/* http_routes.c: API v1 routes. Adding an endpoint is one row here, a
+ * handler in api_<resource>.c and its entry in api/openapi.yaml. */
+#include "server/http_routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct route routes[] = {
+    {"POST", "/v1/sessions", api_sessions_create, ACCESS_PUBLIC},
+    {"DELETE", "/v1/sessions/current", api_sessions_delete, ACCESS_READ},
+    {"POST", "/v1/sessions/current/heartbeat", api_sessions_heartbeat, ACCESS_READ},
+    {"GET", "/v1/alarms", api_alarms_list, ACCESS_READ},
+    {"POST", "/v1/alarms", api_alarms_create, ACCESS_OPERATE},
+    {"GET", "/v1/alarms/{id}", api_alarms_get, ACCESS_READ},
+    {"POST", "/v1/alarms/{id}/claim", api_alarms_claim, ACCESS_OPERATE},
+    {"POST", "/v1/alarms/{id}/release", api_alarms_release, ACCESS_OPERATE},
+    {"POST", "/v1/alarms/{id}/ack", api_alarms_ack, ACCESS_OPERATE},
+    {"POST", "/v1/alarms/{id}/notes", api_alarms_note, ACCESS_OPERATE},
+    {"POST", "/v1/alarms/{id}/close", api_alarms_close, ACCESS_OPERATE},
+    {"GET", "/v1/resolutions", api_resolutions_list, ACCESS_READ},
+    {"GET", "/v1/sites/{id}", api_sites_get, ACCESS_READ},
+    {"GET", "/v1/victims/{id}", api_victims_get, ACCESS_READ},
+    {"GET", "/v1/procedures", api_procedures_list, ACCESS_READ},
+    {"GET", "/v1/users", api_users_list, ACCESS_ADMIN},
+    {"POST", "/v1/users", api_users_create, ACCESS_ADMIN},
+    {"POST", "/v1/users/{name}/disable", api_users_disable, ACCESS_ADMIN},
+    {"POST", "/v1/users/{name}/enable", api_users_enable, ACCESS_ADMIN},
+    {"GET", "/v1/stream", api_stream, ACCESS_READ},
+    {"GET", "/v1/health", api_health, ACCESS_PUBLIC},
+    {"GET", "/metrics", api_metrics, ACCESS_PUBLIC},
+};
+
+/* Matches PATH against PATTERN segment by segment; {x} takes a segment. */
+static bool pattern_matches(const char *pattern, const char *path, struct api_request *request)
+{
+    int param = 0;
+    while (*pattern && *path) {
+        if (*pattern != '/' || *path != '/')
+            return false;
+        pattern++;
+        path++;
+        const char *pattern_end = strchrnul(pattern, '/');
+        const char *path_end = strchrnul(path, '/');
+        size_t pattern_length = (size_t)(pattern_end - pattern);
+        size_t path_length = (size_t)(path_end - path);
+        if (pattern[0] == '{') {
+            if (path_length == 0 || path_length >= sizeof request->param_storage[0] ||
+                param >= API_PARAMS_MAX)
+                return false;
+            memcpy(request->param_storage[param], path, path_length);
+            request->param_storage[param][path_length] = '\0';
+            request->params[param] = request->param_storage[param];
+            param++;
+        } else if (pattern_length != path_length || memcmp(pattern, path, path_length) != 0) {
+            return false;
+        }
+        pattern = pattern_end;
+        path = path_end;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+enum route_match http_routes_find(struct api_request *request, const struct route **out,
+                                  char *allow, size_t allow_size)
+{
+    bool path_known = false;
+    allow[0] = '\0';
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!pattern_matches(routes[i].pattern, request->path, request))
+            continue;
+        if (strcmp(routes[i].method, request->method) == 0) {
+            *out = &routes[i];
+            return ROUTE_FOUND;
+        }
+        size_t used = strlen(allow);
+        snprintf(allow + used, allow_size - used, "%s%s", path_known ? ", " : "", routes[i].method);
+        path_known = true;
+    }
+    return path_known ? ROUTE_WRONG_METHOD : ROUTE_NO_PATH;
+}

@@ -1,0 +1,38 @@
+/* metrics.h: counters and latency histograms, rendered as Prometheus text
+ * for GET /metrics. Lock-free: every update is one atomic add. */
+#ifndef VIGIE_METRICS_H
+#define VIGIE_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct metrics;
+
+enum metrics_counter {
+    METRICS_ALARMS_RECEIVED_MANUAL,
+    METRICS_ALARMS_RECEIVED_DC09,
+    METRICS_ALARMS_RECEIVED_DEVICE,
+    METRICS_ALARMS_RECEIVED_SYSTEM,
+    METRICS_LOGIN_FAILURES,
+    METRICS_REQUESTS_REFUSED_ROLE,
+    METRICS_STREAM_EVENTS_SENT,
+    METRICS_STREAM_RESYNCS,
+    METRICS_COUNTER_COUNT,
+};
+
+/* Values read at scrape time from the store and the stream hub. */
+struct metrics_gauges {
+    int64_t alarms_open;
+    int64_t stream_clients;
+    int64_t last_sequence;
+};
+
+struct metrics *metrics_create(void);
+void metrics_free(struct metrics *metrics);
+void metrics_add(struct metrics *metrics, enum metrics_counter counter, uint64_t amount);
+/* One finished HTTP request: its status and how long it took. */
+void metrics_request(struct metrics *metrics, unsigned status, int64_t micros);
+/* Returns malloc'd Prometheus exposition text, or NULL. */
+char *metrics_render(struct metrics *metrics, const struct metrics_gauges *gauges);
+
+#endif

@@ -1,0 +1,150 @@
+/* store_schema.c: the SQLite schema as numbered migrations. PRAGMA
+ * user_version says which have run; each runs once, in its own
+ * transaction, and a database newer than this binary is refused. */
+#include "server/store_internal.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+    /* 1: users, sessions, reference data, alarms, events, audit. */
+    "CREATE TABLE users("
+    " id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK(role IN('operator','supervisor','admin')),"
+    " password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE sessions("
+    " id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id), created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " revoked INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE clients("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, phone TEXT,"
+    " contract TEXT);"
+    "CREATE TABLE sites("
+    " id INTEGER PRIMARY KEY, client_id INTEGER NOT NULL REFERENCES clients(id),"
+    " name TEXT NOT NULL, address TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '',"
+    " country TEXT NOT NULL DEFAULT 'FR', lat REAL, lon REAL,"
+    " timezone TEXT NOT NULL DEFAULT 'Europe/Paris', phone TEXT,"
+    " arm_state TEXT NOT NULL DEFAULT 'unknown', arm_since INTEGER, schedule TEXT,"
+    " notes TEXT, validated_by TEXT, validated_at INTEGER);"
+    "CREATE TABLE panels("
+    " id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL REFERENCES sites(id),"
+    " account TEXT NOT NULL UNIQUE, model TEXT, protocol TEXT);"
+    "CREATE TABLE zones("
+    " panel_id INTEGER NOT NULL REFERENCES panels(id), number INTEGER NOT NULL,"
+    " name TEXT NOT NULL, PRIMARY KEY(panel_id, number));"
+    "CREATE TABLE keyholders("
+    " id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL REFERENCES sites(id),"
+    " position INTEGER NOT NULL, name TEXT NOT NULL, phone TEXT NOT NULL,"
+    " availability TEXT NOT NULL DEFAULT '24/7');"
+    "CREATE TABLE procedures("
+    " id INTEGER PRIMARY KEY, client_id INTEGER REFERENCES clients(id),"
+    " site_id INTEGER REFERENCES sites(id), alarm_class TEXT NOT NULL,"
+    " step INTEGER NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX procedures_lookup ON procedures(alarm_class, site_id, client_id);"
+    "CREATE TABLE victims("
+    " id INTEGER PRIMARY KEY, reference TEXT NOT NULL UNIQUE, full_name TEXT NOT NULL,"
+    " birth_date TEXT, phone TEXT NOT NULL, address_home TEXT, address_other TEXT,"
+    " order_court TEXT, order_date TEXT, order_expiry TEXT, order_prohibition TEXT,"
+    " aggressor_name TEXT, aggressor_description TEXT, aggressor_vehicle TEXT,"
+    " aggressor_plate TEXT, association TEXT, notes TEXT,"
+    " contacts TEXT NOT NULL DEFAULT '[]');"
+    "CREATE TABLE devices("
+    " id INTEGER PRIMARY KEY, device_uid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    " victim_id INTEGER REFERENCES victims(id), site_id INTEGER REFERENCES sites(id),"
+    " token_hash TEXT, test_interval_s INTEGER NOT NULL DEFAULT 1296000,"
+    " last_test_at INTEGER);"
+    "CREATE TABLE agents("
+    " id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE,"
+    " site_id INTEGER REFERENCES sites(id), name TEXT NOT NULL, phone TEXT, email TEXT,"
+    " lat REAL, lon REAL, vetted INTEGER NOT NULL DEFAULT 0, vetted_by TEXT,"
+    " vetted_at INTEGER, duty TEXT NOT NULL DEFAULT '24/7');"
+    "CREATE TABLE resolutions("
+    " code TEXT PRIMARY KEY, label TEXT NOT NULL, position INTEGER NOT NULL);"
+    "INSERT INTO resolutions VALUES"
+    " ('false-alarm','False alarm',1),('police-dispatched','Police dispatched',2),"
+    " ('guard-dispatched','Guard dispatched',3),('keyholder-attended','Keyholder attended',4),"
+    " ('handled-by-phone','Handled by phone',5),('technical','Technical fault',6),"
+    " ('test','Test',7),('cancelled-by-client','Cancelled by the client',8),"
+    " ('duplicate','Duplicate of another alarm',9);"
+    "CREATE TABLE alarms("
+    " id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, source TEXT NOT NULL,"
+    " account TEXT, site_id INTEGER REFERENCES sites(id),"
+    " device_id INTEGER REFERENCES devices(id), victim_id INTEGER REFERENCES victims(id),"
+    " event_code TEXT, class TEXT NOT NULL, label TEXT NOT NULL DEFAULT '',"
+    " priority INTEGER NOT NULL CHECK(priority BETWEEN 1 AND 5), zone INTEGER,"
+    " received_at INTEGER NOT NULL, raw TEXT,"
+    " state TEXT NOT NULL DEFAULT 'new', claim_user_id INTEGER REFERENCES users(id),"
+    " claim_session_id INTEGER, claim_expires_at INTEGER,"
+    " resolution TEXT, closed_at INTEGER, flags INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX alarms_by_seq ON alarms(seq);"
+    "CREATE INDEX alarms_open ON alarms(state) WHERE state <> 'closed';"
+    "CREATE INDEX alarms_claims ON alarms(claim_expires_at) WHERE claim_user_id IS NOT NULL;"
+    /* Technical data of devices: emptied by the 24-hour purge. */
+    "CREATE TABLE positions("
+    " id INTEGER PRIMARY KEY, alarm_id INTEGER NOT NULL REFERENCES alarms(id),"
+    " captured_at INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,"
+    " accuracy_m REAL NOT NULL, source TEXT NOT NULL, fix_at INTEGER, battery INTEGER);"
+    "CREATE INDEX positions_by_alarm ON positions(alarm_id, captured_at);"
+    "CREATE TABLE alarm_timeline("
+    " id INTEGER PRIMARY KEY, alarm_id INTEGER NOT NULL REFERENCES alarms(id),"
+    " ts INTEGER NOT NULL, user_id INTEGER REFERENCES users(id), kind TEXT NOT NULL,"
+    " text TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX timeline_by_alarm ON alarm_timeline(alarm_id, id);"
+    "CREATE TABLE events("
+    " seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, type TEXT NOT NULL,"
+    " alarm_id INTEGER, data TEXT NOT NULL);"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, object_type TEXT NOT NULL, object_id INTEGER,"
+    " detail TEXT NOT NULL DEFAULT '{}', prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+    /* The chain's head, kept outside the audit table so that rows cut
+     * from its end are noticed too. */
+    "CREATE TABLE audit_head("
+    " id INTEGER PRIMARY KEY CHECK(id = 1), last_hash TEXT NOT NULL,"
+    " row_count INTEGER NOT NULL);"
+    "INSERT INTO audit_head VALUES(1, '"
+    "0000000000000000000000000000000000000000000000000000000000000000', 0);"
+    "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_schema_current(sqlite3 *db)
+{
+    sqlite3_stmt *statement = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW)
+        version = sqlite3_column_int(statement, 0);
+    sqlite3_finalize(statement);
+    return version;
+}
+
+int store_schema_migrate(sqlite3 *db, struct store_error *error)
+{
+    int version = store_schema_current(db);
+    if (version < 0)
+        return store_sql_error(db, "reading the schema version", error);
+    if (version > MIGRATION_COUNT) {
+        store_error_set(error,
+                        "the database has schema version %d, newer than this vigied (%d); "
+                        "upgrade vigied",
+                        version, MIGRATION_COUNT);
+        return STORE_ERROR;
+    }
+    for (int next = version; next < MIGRATION_COUNT; next++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version=%d", next + 1);
+        if (store_exec(db, "BEGIN IMMEDIATE", error) != STORE_OK)
+            return STORE_ERROR;
+        if (store_exec(db, migrations[next], error) != STORE_OK ||
+            store_exec(db, bump, error) != STORE_OK) {
+            store_exec(db, "ROLLBACK", NULL);
+            return STORE_ERROR;
+        }
+        if (store_exec(db, "COMMIT", error) != STORE_OK)
+            return STORE_ERROR;
+    }
+    return STORE_OK;
+}

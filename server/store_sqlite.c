@@ -1,0 +1,639 @@
+/* store_sqlite.c: the SQLite store's engine room: opening the database,
+ * the group-commit writer thread, the pool of read connections, and the
+ * stream events a commit publishes. Tables are in store_schema.c; each
+ * kind of object has its own store_<object>.c. */
+#include "server/store_internal.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Jobs per transaction: large enough to amortise one fsync over a burst of
+ * alarms, small enough that one commit stays well under a millisecond. */
+#define STORE_BATCH_MAX 512
+/* Read connections kept open: more than MHD's worker threads plus the
+ * background threads, so readers rarely wait. */
+#define STORE_READERS_MAX 32
+/* SQLite waits this long for a lock before reporting busy. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct store_job {
+    store_job_fn fn;
+    void *context;
+    store_job_done_fn done; /* NULL for a synchronous job */
+    int status;
+    struct store_error error;
+    bool finished;
+    struct store_job *next;
+};
+
+struct pending_event {
+    int64_t seq, ts, alarm_id;
+    char type[24];
+    char *data;
+};
+
+struct reader_slot {
+    sqlite3 *db;
+    bool in_use;
+};
+
+struct store {
+    char *path;
+    struct store_options options;
+    sqlite3 *writer_db;
+    pthread_t writer_thread;
+    bool writer_running;
+
+    pthread_mutex_t queue_lock;
+    pthread_cond_t queue_nonempty;
+    pthread_cond_t job_finished;
+    struct store_job *queue_head, *queue_tail;
+    bool stopping;
+
+    /* Writer-thread state, touched only by jobs running in the writer. */
+    int64_t next_seq;
+    struct store_audit_head audit_head;
+    struct pending_event *pending;
+    size_t pending_count, pending_capacity;
+    bool pending_failed;
+
+    pthread_mutex_t sequence_lock;
+    int64_t last_committed_seq;
+    int64_t first_kept_seq;
+
+    store_event_listener listener;
+    void *listener_context;
+
+    pthread_mutex_t readers_lock;
+    pthread_cond_t reader_free;
+    struct reader_slot readers[STORE_READERS_MAX];
+};
+
+/* ---- small helpers ---- */
+
+void store_error_set(struct store_error *error, const char *format, ...)
+{
+    if (!error)
+        return;
+    va_list args;
+    va_start(args, format);
+    vsnprintf(error->message, sizeof error->message, format, args);
+    va_end(args);
+}
+
+int store_sql_error(sqlite3 *db, const char *what, struct store_error *error)
+{
+    store_error_set(error, "%s: %s", what, sqlite3_errmsg(db));
+    log_error("store", "%s: %s", what, sqlite3_errmsg(db));
+    return STORE_ERROR;
+}
+
+int store_exec(sqlite3 *db, const char *sql, struct store_error *error)
+{
+    char *message = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK) {
+        store_error_set(error, "%s", message ? message : "SQL failed");
+        log_error("store", "exec failed: %s", message ? message : "?");
+        sqlite3_free(message);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+void store_copy_text(char *dest, size_t size, const unsigned char *text)
+{
+    if (!text) {
+        dest[0] = '\0';
+        return;
+    }
+    snprintf(dest, size, "%s", (const char *)text);
+}
+
+int64_t store_claim_lease_ms(const struct store *store)
+{
+    return store->options.claim_lease_ms;
+}
+
+struct store_audit_head *store_audit_head(struct store *store)
+{
+    return &store->audit_head;
+}
+
+const char *role_name(enum role role)
+{
+    switch (role) {
+    case ROLE_OPERATOR:
+        return "operator";
+    case ROLE_SUPERVISOR:
+        return "supervisor";
+    case ROLE_ADMIN:
+        return "admin";
+    }
+    return "operator";
+}
+
+bool role_parse(const char *text, enum role *out)
+{
+    static const enum role roles[] = {ROLE_OPERATOR, ROLE_SUPERVISOR, ROLE_ADMIN};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(text, role_name(roles[i])) == 0) {
+            *out = roles[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+void actor_system(struct actor *actor)
+{
+    memset(actor, 0, sizeof *actor);
+    snprintf(actor->username, sizeof actor->username, "system");
+    actor->role = ROLE_ADMIN;
+}
+
+/* ---- events emitted inside a job ---- */
+
+int64_t store_tx_event(struct store_tx *tx, const char *type, int64_t alarm_id, const char *data)
+{
+    struct store *store = tx->store;
+    if (store->pending_count == store->pending_capacity) {
+        size_t capacity = store->pending_capacity ? store->pending_capacity * 2 : 64;
+        struct pending_event *grown = realloc(store->pending, capacity * sizeof *grown);
+        if (!grown)
+            return 0;
+        store->pending = grown;
+        store->pending_capacity = capacity;
+    }
+    char *copy = strdup(data);
+    if (!copy)
+        return 0;
+    int64_t seq = store->next_seq;
+    sqlite3_stmt *statement = NULL;
+    const char *sql = "INSERT INTO events(seq, ts, type, alarm_id, data) VALUES(?,?,?,?,?)";
+    if (sqlite3_prepare_v2(tx->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+        free(copy);
+        return 0;
+    }
+    sqlite3_bind_int64(statement, 1, seq);
+    sqlite3_bind_int64(statement, 2, tx->now_ms);
+    sqlite3_bind_text(statement, 3, type, -1, SQLITE_STATIC);
+    if (alarm_id > 0)
+        sqlite3_bind_int64(statement, 4, alarm_id);
+    else
+        sqlite3_bind_null(statement, 4);
+    sqlite3_bind_text(statement, 5, data, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(statement);
+    sqlite3_finalize(statement);
+    if (rc != SQLITE_DONE) {
+        free(copy);
+        return 0;
+    }
+    struct pending_event *event = &store->pending[store->pending_count++];
+    event->seq = seq;
+    event->ts = tx->now_ms;
+    event->alarm_id = alarm_id;
+    snprintf(event->type, sizeof event->type, "%s", type);
+    event->data = copy;
+    store->next_seq++;
+    return seq;
+}
+
+static void pending_truncate(struct store *store, size_t count)
+{
+    while (store->pending_count > count)
+        free(store->pending[--store->pending_count].data);
+}
+
+/* ---- the writer ---- */
+
+static void run_job(struct store *store, struct store_job *job, int64_t now_ms)
+{
+    struct store_tx tx = {.store = store, .db = store->writer_db, .now_ms = now_ms};
+    size_t mark = store->pending_count;
+    int64_t seq_mark = store->next_seq;
+    struct store_audit_head audit_mark = store->audit_head;
+    if (store_exec(store->writer_db, "SAVEPOINT job", &job->error) != STORE_OK) {
+        job->status = STORE_ERROR;
+        return;
+    }
+    job->status = job->fn(&tx, job->context, &job->error);
+    if (job->status != STORE_OK) {
+        store_exec(store->writer_db, "ROLLBACK TO job", NULL);
+        pending_truncate(store, mark);
+        store->next_seq = seq_mark;
+        store->audit_head = audit_mark;
+    }
+    store_exec(store->writer_db, "RELEASE job", NULL);
+}
+
+static void run_batch(struct store *store, struct store_job *jobs)
+{
+    int64_t seq_start = store->next_seq;
+    struct store_audit_head audit_start = store->audit_head;
+    struct store_error batch_error = {{0}};
+    int64_t now_ms = clock_now_ms();
+    bool committed = false;
+    if (store_exec(store->writer_db, "BEGIN IMMEDIATE", &batch_error) == STORE_OK) {
+        for (struct store_job *job = jobs; job; job = job->next)
+            run_job(store, job, now_ms);
+        committed = store_exec(store->writer_db, "COMMIT", &batch_error) == STORE_OK;
+        if (!committed)
+            store_exec(store->writer_db, "ROLLBACK", NULL);
+    }
+    if (!committed) {
+        pending_truncate(store, 0);
+        store->next_seq = seq_start;
+        store->audit_head = audit_start;
+        for (struct store_job *job = jobs; job; job = job->next) {
+            job->status = STORE_ERROR;
+            job->error = batch_error;
+        }
+    }
+    if (store->pending_count > 0) {
+        pthread_mutex_lock(&store->sequence_lock);
+        store->last_committed_seq = store->pending[store->pending_count - 1].seq;
+        pthread_mutex_unlock(&store->sequence_lock);
+        if (store->listener) {
+            struct store_event events[256];
+            size_t offset = 0;
+            while (offset < store->pending_count) {
+                size_t count = 0;
+                for (; count < sizeof events / sizeof events[0] &&
+                       offset + count < store->pending_count;
+                     count++) {
+                    struct pending_event *p = &store->pending[offset + count];
+                    events[count] =
+                        (struct store_event){p->seq, p->ts, p->type, p->alarm_id, p->data};
+                }
+                store->listener(store->listener_context, events, count);
+                offset += count;
+            }
+        }
+        pending_truncate(store, 0);
+    }
+}
+
+/* Async jobs are told from the writer thread, then freed. */
+static void finish_async_jobs(struct store_job *jobs)
+{
+    struct store_job *next;
+    for (struct store_job *job = jobs; job; job = next) {
+        next = job->next;
+        job->done(job->context, job->status, &job->error);
+        free(job);
+    }
+}
+
+static void *writer_main(void *argument)
+{
+    struct store *store = argument;
+    pthread_mutex_lock(&store->queue_lock);
+    for (;;) {
+        while (!store->queue_head && !store->stopping)
+            pthread_cond_wait(&store->queue_nonempty, &store->queue_lock);
+        if (!store->queue_head && store->stopping)
+            break;
+        struct store_job *batch = store->queue_head, *last = batch;
+        int count = 1;
+        while (last->next && count < STORE_BATCH_MAX) {
+            last = last->next;
+            count++;
+        }
+        store->queue_head = last->next;
+        if (!store->queue_head)
+            store->queue_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&store->queue_lock);
+
+        run_batch(store, batch);
+
+        /* Separate sync jobs from async ones before anyone can free them. */
+        struct store_job *async_jobs = NULL, **async_tail = &async_jobs, *sync_jobs = NULL;
+        struct store_job *next;
+        for (struct store_job *job = batch; job; job = next) {
+            next = job->next;
+            job->next = NULL;
+            if (job->done) {
+                *async_tail = job;
+                async_tail = &job->next;
+            } else {
+                job->next = sync_jobs;
+                sync_jobs = job;
+            }
+        }
+        finish_async_jobs(async_jobs);
+        pthread_mutex_lock(&store->queue_lock);
+        for (struct store_job *job = sync_jobs; job; job = next) {
+            next = job->next;
+            job->finished = true;
+        }
+        pthread_cond_broadcast(&store->job_finished);
+    }
+    pthread_mutex_unlock(&store->queue_lock);
+    return NULL;
+}
+
+static void enqueue(struct store *store, struct store_job *job)
+{
+    job->next = NULL;
+    if (store->queue_tail)
+        store->queue_tail->next = job;
+    else
+        store->queue_head = job;
+    store->queue_tail = job;
+    pthread_cond_signal(&store->queue_nonempty);
+}
+
+int store_write(struct store *store, store_job_fn fn, void *context, struct store_error *error)
+{
+    struct store_job job = {.fn = fn, .context = context};
+    pthread_mutex_lock(&store->queue_lock);
+    if (store->stopping) {
+        pthread_mutex_unlock(&store->queue_lock);
+        store_error_set(error, "the store is closing");
+        return STORE_ERROR;
+    }
+    enqueue(store, &job);
+    while (!job.finished)
+        pthread_cond_wait(&store->job_finished, &store->queue_lock);
+    pthread_mutex_unlock(&store->queue_lock);
+    if (job.status != STORE_OK && error)
+        *error = job.error;
+    return job.status;
+}
+
+int store_write_async(struct store *store, store_job_fn fn, void *context, store_job_done_fn done)
+{
+    struct store_job *job = calloc(1, sizeof *job);
+    if (!job)
+        return STORE_ERROR;
+    job->fn = fn;
+    job->context = context;
+    job->done = done;
+    pthread_mutex_lock(&store->queue_lock);
+    if (store->stopping) {
+        pthread_mutex_unlock(&store->queue_lock);
+        free(job);
+        return STORE_ERROR;
+    }
+    enqueue(store, job);
+    pthread_mutex_unlock(&store->queue_lock);
+    return STORE_OK;
+}
+
+/* ---- readers ---- */
+
+static int open_connection(const char *path, int flags, sqlite3 **out, struct store_error *error)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        store_error_set(error, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
+        sqlite3_close(db);
+        return STORE_ERROR;
+    }
+    sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(db, 1);
+    *out = db;
+    return STORE_OK;
+}
+
+sqlite3 *store_reader_acquire(struct store *store, struct store_error *error)
+{
+    pthread_mutex_lock(&store->readers_lock);
+    for (;;) {
+        struct reader_slot *empty = NULL;
+        for (int i = 0; i < STORE_READERS_MAX; i++) {
+            struct reader_slot *slot = &store->readers[i];
+            if (slot->db && !slot->in_use) {
+                slot->in_use = true;
+                pthread_mutex_unlock(&store->readers_lock);
+                return slot->db;
+            }
+            if (!slot->db && !empty)
+                empty = slot;
+        }
+        if (empty) {
+            empty->in_use = true;
+            pthread_mutex_unlock(&store->readers_lock);
+            sqlite3 *db = NULL;
+            if (open_connection(store->path, SQLITE_OPEN_READONLY, &db, error) != STORE_OK) {
+                pthread_mutex_lock(&store->readers_lock);
+                empty->in_use = false;
+                pthread_mutex_unlock(&store->readers_lock);
+                return NULL;
+            }
+            pthread_mutex_lock(&store->readers_lock);
+            empty->db = db;
+            pthread_mutex_unlock(&store->readers_lock);
+            return db;
+        }
+        pthread_cond_wait(&store->reader_free, &store->readers_lock);
+    }
+}
+
+void store_reader_release(struct store *store, sqlite3 *db)
+{
+    pthread_mutex_lock(&store->readers_lock);
+    for (int i = 0; i < STORE_READERS_MAX; i++) {
+        if (store->readers[i].db == db) {
+            store->readers[i].in_use = false;
+            break;
+        }
+    }
+    pthread_cond_signal(&store->reader_free);
+    pthread_mutex_unlock(&store->readers_lock);
+}
+
+/* ---- open and close ---- */
+
+static int load_sequences(struct store *store, struct store_error *error)
+{
+    sqlite3_stmt *statement = NULL;
+    const char *sql = "SELECT COALESCE(MAX(seq),0), COALESCE(MIN(seq),0) FROM events";
+    if (sqlite3_prepare_v2(store->writer_db, sql, -1, &statement, NULL) != SQLITE_OK)
+        return store_sql_error(store->writer_db, "reading sequences", error);
+    sqlite3_step(statement);
+    store->last_committed_seq = sqlite3_column_int64(statement, 0);
+    int64_t first = sqlite3_column_int64(statement, 1);
+    sqlite3_finalize(statement);
+    store->next_seq = store->last_committed_seq + 1;
+    /* No event trimmed yet when the oldest kept is the very first. */
+    store->first_kept_seq = first <= 1 ? 0 : first;
+    return STORE_OK;
+}
+
+static int configure_writer(struct store *store, struct store_error *error)
+{
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode=WAL",
+        /* FULL: a commit is on disk when COMMIT returns; an ACK to a panel
+         * or a 201 to a client waits for exactly that. */
+        "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=ON",
+    };
+    for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++)
+        if (store_exec(store->writer_db, pragmas[i], error) != STORE_OK)
+            return STORE_ERROR;
+    return STORE_OK;
+}
+
+static void store_free(struct store *store)
+{
+    for (int i = 0; i < STORE_READERS_MAX; i++)
+        if (store->readers[i].db)
+            sqlite3_close(store->readers[i].db);
+    if (store->writer_db)
+        sqlite3_close(store->writer_db);
+    pending_truncate(store, 0);
+    free(store->pending);
+    pthread_mutex_destroy(&store->queue_lock);
+    pthread_cond_destroy(&store->queue_nonempty);
+    pthread_cond_destroy(&store->job_finished);
+    pthread_mutex_destroy(&store->sequence_lock);
+    pthread_mutex_destroy(&store->readers_lock);
+    pthread_cond_destroy(&store->reader_free);
+    free(store->path);
+    free(store);
+}
+
+int store_open(const char *path, const struct store_options *options, struct store **out,
+               struct store_error *error)
+{
+    struct stat info;
+    if (!options->create && stat(path, &info) != 0) {
+        store_error_set(error, "database %s does not exist (create it with: vigied init --db %s)",
+                        path, path);
+        return STORE_NOT_FOUND;
+    }
+    struct store *store = calloc(1, sizeof *store);
+    if (!store) {
+        store_error_set(error, "out of memory");
+        return STORE_ERROR;
+    }
+    store->path = strdup(path);
+    store->options = *options;
+    if (store->options.claim_lease_ms <= 0)
+        store->options.claim_lease_ms = 30000;
+    if (store->options.event_retention <= 0)
+        store->options.event_retention = 1000000;
+    pthread_mutex_init(&store->queue_lock, NULL);
+    pthread_cond_init(&store->queue_nonempty, NULL);
+    pthread_cond_init(&store->job_finished, NULL);
+    pthread_mutex_init(&store->sequence_lock, NULL);
+    pthread_mutex_init(&store->readers_lock, NULL);
+    pthread_cond_init(&store->reader_free, NULL);
+    int flags = SQLITE_OPEN_READWRITE | (options->create ? SQLITE_OPEN_CREATE : 0);
+    if (!store->path || open_connection(path, flags, &store->writer_db, error) != STORE_OK ||
+        configure_writer(store, error) != STORE_OK ||
+        store_schema_migrate(store->writer_db, error) != STORE_OK ||
+        load_sequences(store, error) != STORE_OK ||
+        store_audit_head_load(store->writer_db, &store->audit_head, error) != STORE_OK) {
+        store_free(store);
+        return STORE_ERROR;
+    }
+    if (pthread_create(&store->writer_thread, NULL, writer_main, store) != 0) {
+        store_error_set(error, "cannot start the store writer: %s", strerror(errno));
+        store_free(store);
+        return STORE_ERROR;
+    }
+    store->writer_running = true;
+    *out = store;
+    return STORE_OK;
+}
+
+void store_close(struct store *store)
+{
+    if (!store)
+        return;
+    pthread_mutex_lock(&store->queue_lock);
+    store->stopping = true;
+    pthread_cond_broadcast(&store->queue_nonempty);
+    pthread_mutex_unlock(&store->queue_lock);
+    if (store->writer_running)
+        pthread_join(store->writer_thread, NULL);
+    store_free(store);
+}
+
+int store_schema_version(struct store *store)
+{
+    return store_schema_current(store->writer_db);
+}
+
+void store_set_event_listener(struct store *store, store_event_listener listener, void *context)
+{
+    pthread_mutex_lock(&store->queue_lock);
+    store->listener = listener;
+    store->listener_context = context;
+    pthread_mutex_unlock(&store->queue_lock);
+}
+
+int64_t store_last_sequence(struct store *store)
+{
+    pthread_mutex_lock(&store->sequence_lock);
+    int64_t seq = store->last_committed_seq;
+    pthread_mutex_unlock(&store->sequence_lock);
+    return seq;
+}
+
+int64_t store_first_kept_sequence(struct store *store)
+{
+    pthread_mutex_lock(&store->sequence_lock);
+    int64_t seq = store->first_kept_seq;
+    pthread_mutex_unlock(&store->sequence_lock);
+    return seq;
+}
+
+int store_events_after(struct store *store, int64_t after, int limit, store_event_visitor visit,
+                       void *context, struct store_error *error)
+{
+    sqlite3 *db = store_reader_acquire(store, error);
+    if (!db)
+        return STORE_ERROR;
+    sqlite3_stmt *statement = NULL;
+    const char *sql = "SELECT seq, ts, type, COALESCE(alarm_id,0), data FROM events WHERE seq > ? "
+                      "ORDER BY seq LIMIT ?";
+    int status = STORE_OK;
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) {
+        status = store_sql_error(db, "reading events", error);
+    } else {
+        sqlite3_bind_int64(statement, 1, after);
+        sqlite3_bind_int(statement, 2, limit);
+        int rc;
+        while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+            struct store_event event = {
+                .seq = sqlite3_column_int64(statement, 0),
+                .ts = sqlite3_column_int64(statement, 1),
+                .type = (const char *)sqlite3_column_text(statement, 2),
+                .alarm_id = sqlite3_column_int64(statement, 3),
+                .data = (const char *)sqlite3_column_text(statement, 4),
+            };
+            visit(context, &event);
+        }
+        if (rc != SQLITE_DONE)
+            status = store_sql_error(db, "reading events", error);
+    }
+    sqlite3_finalize(statement);
+    store_reader_release(store, db);
+    return status;
+}
+
+int store_ping(struct store *store, struct store_error *error)
+{
+    sqlite3 *db = store_reader_acquire(store, error);
+    if (!db)
+        return STORE_ERROR;
+    int status = store_exec(db, "SELECT 1 FROM events LIMIT 1", error);
+    store_reader_release(store, db);
+    return status;
+}
+
+int64_t store_tx_peek_sequence(struct store_tx *tx)
+{
+    return tx->store->next_seq;
+}
