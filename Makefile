@@ -65,17 +65,17 @@ $(O)/bin/vigied: $(O)/server/main.o $(O)/libvigied.a
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/libvigied.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) cmocka) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) cmocka sqlite3) -lm
 
 $(O)/tests/integration/%: $(O)/tests/integration/%.o $(TESTLIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) -lm
 
-$(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(COMMON_OBJ)
+$(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(O)/libvigied.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) $(PKG_TEST)) -lm
 
 tests: $(BINS) $(UNIT_BIN) $(INTEG_BIN)
 

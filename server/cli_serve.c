@@ -1,9 +1,9 @@
 /* cli_serve.c: `vigied serve`: opens the store, starts the stream hub,
- * the claim reaper and the HTTP listener, then waits for SIGINT or
+ * housekeeping and the HTTP listener, then waits for SIGINT or
  * SIGTERM and stops them in the reverse order, so that every write that
  * was acknowledged is committed before the process exits. */
-#include "server/claim_reaper.h"
 #include "server/cli.h"
+#include "server/housekeeping.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/stream.h"
@@ -18,7 +18,7 @@ struct server_parts {
     struct store *store;
     struct metrics *metrics;
     struct stream_hub *hub;
-    struct claim_reaper *reaper;
+    struct housekeeping *housekeeping;
     struct http_server *http;
     struct api_context api;
 };
@@ -28,7 +28,7 @@ static void stop_parts(struct server_parts *parts)
     if (parts->hub)
         stream_hub_stop(parts->hub);
     http_server_stop(parts->http);
-    claim_reaper_stop(parts->reaper);
+    housekeeping_stop(parts->housekeeping);
     store_close(parts->store);
     stream_hub_free(parts->hub);
     metrics_free(parts->metrics);
@@ -50,9 +50,9 @@ static int start_parts(struct server_config *config, struct server_parts *parts)
         log_error("serve", "cannot start the event stream");
         return CLI_EXIT_FAILURE;
     }
-    parts->reaper = claim_reaper_start(parts->store);
-    if (!parts->reaper) {
-        log_error("serve", "cannot start the claim reaper");
+    parts->housekeeping = housekeeping_start(parts->store, config->event_retention);
+    if (!parts->housekeeping) {
+        log_error("serve", "cannot start housekeeping");
         return CLI_EXIT_FAILURE;
     }
     parts->api = (struct api_context){parts->store, parts->hub, parts->metrics, config};

@@ -71,6 +71,9 @@ void store_set_event_listener(struct store *store, store_event_listener listener
 int64_t store_last_sequence(struct store *store);
 /* Oldest sequence still kept (0 when no event was ever trimmed). */
 int64_t store_first_kept_sequence(struct store *store);
+/* Deletes events older than the newest `keep`; says how many went. */
+int store_events_trim(struct store *store, int64_t keep, int64_t *trimmed_out,
+                      struct store_error *error);
 typedef void (*store_event_visitor)(void *context, const struct store_event *event);
 /* Visits up to `limit` events with seq > after, in order. */
 int store_events_after(struct store *store, int64_t after, int limit, store_event_visitor visit,

@@ -623,6 +623,45 @@ int store_events_after(struct store *store, int64_t after, int limit, store_even
     return status;
 }
 
+struct events_trim_job {
+    int64_t keep, trimmed;
+};
+
+static int events_trim_job(struct store_tx *tx, void *context, struct store_error *error)
+{
+    struct events_trim_job *job = context;
+    struct store *store = tx->store;
+    int64_t cutoff = store->next_seq - 1 - job->keep;
+    if (cutoff <= 0)
+        return STORE_OK;
+    /* Raise the floor before the rows go, so that no stream can read past
+     * a gap: at worst a stream resyncs for events still on disk. */
+    pthread_mutex_lock(&store->sequence_lock);
+    store->first_kept_seq = cutoff + 1;
+    pthread_mutex_unlock(&store->sequence_lock);
+    sqlite3_stmt *statement = NULL;
+    if (sqlite3_prepare_v2(tx->db, "DELETE FROM events WHERE seq <= ?", -1, &statement, NULL) !=
+        SQLITE_OK)
+        return store_sql_error(tx->db, "trimming events", error);
+    sqlite3_bind_int64(statement, 1, cutoff);
+    int rc = sqlite3_step(statement);
+    sqlite3_finalize(statement);
+    if (rc != SQLITE_DONE)
+        return store_sql_error(tx->db, "trimming events", error);
+    job->trimmed = sqlite3_changes64(tx->db);
+    return STORE_OK;
+}
+
+int store_events_trim(struct store *store, int64_t keep, int64_t *trimmed_out,
+                      struct store_error *error)
+{
+    struct events_trim_job job = {keep > 0 ? keep : 1, 0};
+    int status = store_write(store, events_trim_job, &job, error);
+    if (trimmed_out)
+        *trimmed_out = job.trimmed;
+    return status;
+}
+
 int store_ping(struct store *store, struct store_error *error)
 {
     sqlite3 *db = store_reader_acquire(store, error);

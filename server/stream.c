@@ -160,6 +160,9 @@ static void on_events(void *context, const struct store_event *events, size_t co
 static bool fill_from_ring_locked(struct stream_client *client)
 {
     struct stream_hub *hub = client->hub;
+    int64_t first_kept = store_first_kept_sequence(hub->store);
+    if (first_kept > 0 && client->cursor + 1 < first_kept)
+        return false; /* beyond the retention: the store path says resync */
     bool any = false;
     while (client->cursor < hub->last_seq && client->out_length < STREAM_FILL_BYTES) {
         struct ring_entry *entry = &hub->ring[(client->cursor + 1) % STREAM_RING_SIZE];
@@ -174,12 +177,22 @@ static bool fill_from_ring_locked(struct stream_client *client)
     return any;
 }
 
+struct replay {
+    struct stream_client *client;
+    bool gap;
+};
+
 static void replay_visit(void *context, const struct store_event *event)
 {
-    struct stream_client *client = context;
-    if (event->seq != client->cursor + 1 && client->cursor > 0)
-        log_warn("stream", "sequence gap in the store: %lld after %lld", (long long)event->seq,
-                 (long long)client->cursor);
+    struct replay *replay = context;
+    struct stream_client *client = replay->client;
+    if (replay->gap)
+        return;
+    if (event->seq != client->cursor + 1) {
+        /* Trimmed under our feet: say so rather than skip events. */
+        replay->gap = true;
+        return;
+    }
     if (out_event(client, event->seq, event->type, event->data)) {
         client->cursor = event->seq;
         metrics_add(client->hub->metrics, METRICS_STREAM_EVENTS_SENT, 1);
@@ -197,10 +210,15 @@ static bool fill_from_store(struct stream_client *client, int64_t hub_last)
     }
     struct store_error error = {{0}};
     int64_t before = client->cursor;
-    if (store_events_after(hub->store, client->cursor, STREAM_REPLAY_BATCH, replay_visit, client,
+    struct replay replay = {client, false};
+    if (store_events_after(hub->store, client->cursor, STREAM_REPLAY_BATCH, replay_visit, &replay,
                            &error) != STORE_OK) {
         log_error("stream", "replay failed: %s", error.message);
         return false;
+    }
+    if (replay.gap && client->out_length == 0) {
+        out_resync(client, hub_last, "too-old");
+        return true;
     }
     return client->cursor > before;
 }

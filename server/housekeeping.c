@@ -1,0 +1,103 @@
+/* housekeeping.c: periodic duties. One pass a second bounds how late an
+ * abandoned alarm returns to the queue (lease + 1 s). Events are trimmed
+ * only once they exceed the retention by a tenth, so that trimming is a
+ * rare batch, not a write every second. */
+#include "server/housekeeping.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#define HOUSEKEEPING_PERIOD_MS 1000
+
+struct housekeeping {
+    struct store *store;
+    int64_t event_retention;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t stop_signal;
+    bool stopping;
+};
+
+static void expire_claims(struct housekeeping *housekeeping)
+{
+    int released = 0;
+    struct store_error error = {{0}};
+    if (store_claims_expire(housekeeping->store, clock_now_ms(), &released, &error) != STORE_OK)
+        log_error("housekeeping", "cannot expire claims: %s", error.message);
+    else if (released > 0)
+        log_info("housekeeping", "%d expired claim(s) returned to the queue", released);
+}
+
+static void trim_events(struct housekeeping *housekeeping)
+{
+    int64_t last = store_last_sequence(housekeeping->store);
+    int64_t first = store_first_kept_sequence(housekeeping->store);
+    int64_t kept = last - (first > 0 ? first : 1) + 1;
+    int64_t retention = housekeeping->event_retention;
+    if (kept <= retention + retention / 10)
+        return;
+    int64_t trimmed = 0;
+    struct store_error error = {{0}};
+    if (store_events_trim(housekeeping->store, retention, &trimmed, &error) != STORE_OK)
+        log_error("housekeeping", "cannot trim stream events: %s", error.message);
+    else
+        log_info("housekeeping", "trimmed %lld stream events beyond the retention of %lld",
+                 (long long)trimmed, (long long)retention);
+}
+
+static void *housekeeping_main(void *argument)
+{
+    struct housekeeping *housekeeping = argument;
+    pthread_mutex_lock(&housekeeping->lock);
+    while (!housekeeping->stopping) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += HOUSEKEEPING_PERIOD_MS / 1000;
+        while (!housekeeping->stopping &&
+               pthread_cond_timedwait(&housekeeping->stop_signal, &housekeeping->lock, &deadline) !=
+                   ETIMEDOUT)
+            ;
+        if (housekeeping->stopping)
+            break;
+        pthread_mutex_unlock(&housekeeping->lock);
+        expire_claims(housekeeping);
+        trim_events(housekeeping);
+        pthread_mutex_lock(&housekeeping->lock);
+    }
+    pthread_mutex_unlock(&housekeeping->lock);
+    return NULL;
+}
+
+struct housekeeping *housekeeping_start(struct store *store, int64_t event_retention)
+{
+    struct housekeeping *housekeeping = calloc(1, sizeof *housekeeping);
+    if (!housekeeping)
+        return NULL;
+    housekeeping->store = store;
+    housekeeping->event_retention = event_retention;
+    pthread_mutex_init(&housekeeping->lock, NULL);
+    pthread_cond_init(&housekeeping->stop_signal, NULL);
+    if (pthread_create(&housekeeping->thread, NULL, housekeeping_main, housekeeping) != 0) {
+        free(housekeeping);
+        return NULL;
+    }
+    return housekeeping;
+}
+
+void housekeeping_stop(struct housekeeping *housekeeping)
+{
+    if (!housekeeping)
+        return;
+    pthread_mutex_lock(&housekeeping->lock);
+    housekeeping->stopping = true;
+    pthread_cond_signal(&housekeeping->stop_signal);
+    pthread_mutex_unlock(&housekeeping->lock);
+    pthread_join(housekeeping->thread, NULL);
+    pthread_mutex_destroy(&housekeeping->lock);
+    pthread_cond_destroy(&housekeeping->stop_signal);
+    free(housekeeping);
+}
