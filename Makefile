@@ -11,10 +11,11 @@ CC      ?= cc
 VERSION := 0.1.0
 
 PKG_SERVER := libmicrohttpd sqlite3 libcjson libargon2 libcrypto
-PKG_TEST   := cmocka libcurl libcjson
+PKG_TEST   := cmocka libcurl libcjson sqlite3
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE     := -std=c17 $(WARN) -D_GNU_SOURCE -DVIGIE_VERSION='"$(VERSION)"' -g -I. -MMD -MP
+BASE     := -std=c17 $(WARN) -D_GNU_SOURCE -DVIGIE_VERSION='"$(VERSION)"' \
+            -DVIGIE_LOCALEDIR='"$(PREFIX)/share/locale"' -g -I. -MMD -MP
 ifeq ($(BUILD),asan)
   OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
@@ -42,7 +43,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 
 BINS := $(O)/bin/vigied
 
-.PHONY: all deps check demo install clean tests bench format
+.PHONY: all deps check demo install clean tests bench format pot
 all: $(BINS)
 
 deps:
@@ -55,6 +56,7 @@ $(O)/%.o: %.c
 
 $(O)/libvigied.a: $(SERVER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
+	@rm -f $@
 	@ar rcs $@ $^
 
 $(O)/bin/vigied: $(O)/server/main.o $(O)/libvigied.a
@@ -94,6 +96,13 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(O)/bin/vigied $(DESTDIR)$(PREFIX)/bin/vigied
 	install -m 644 man/vigied.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigied.1
+
+# The message catalogue template for translators (French first).
+pot:
+	@mkdir -p po
+	xgettext --language=C --keyword=_ --keyword=N_ --from-code=UTF-8 \
+	  --package-name=vigie --package-version=$(VERSION) -o po/vigie.pot \
+	  $$(git ls-files '*.c' '*.h')
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -45,6 +45,8 @@ void api_sessions_create(struct api_request *request, struct api_response *respo
         valid = password_verify(user.password_hash, password) && !user.disabled;
     else if (status == STORE_NOT_FOUND)
         password_verify_dummy(password, &cost);
+    /* username points into body: measure it before the body is freed. */
+    size_t username_length = strlen(username);
     cJSON_Delete(body);
     if (status != STORE_OK && status != STORE_NOT_FOUND) {
         api_store_error(response, status, &error);
@@ -52,7 +54,7 @@ void api_sessions_create(struct api_request *request, struct api_response *respo
     }
     if (!valid) {
         metrics_add(request->api->metrics, METRICS_LOGIN_FAILURES, 1);
-        log_warn("auth", "refused login for a user name of %zu characters", strlen(username));
+        log_warn("auth", "refused login for a user name of %zu characters", username_length);
         api_error(response, MHD_HTTP_UNAUTHORIZED, "bad_credentials",
                   _("wrong user name or password, or the account is disabled"));
         return;

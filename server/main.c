@@ -3,7 +3,6 @@
 #include "server/cli.h"
 #include "common/i18n.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +21,7 @@ static void print_usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    i18n_init();
     struct server_config config;
     config_defaults(&config);
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

@@ -83,6 +83,25 @@ int store_alarm_read(sqlite3 *db, int64_t id, struct alarm *out, struct store_er
     return status;
 }
 
+int store_tx_alarm_read(struct store_tx *tx, int64_t id, struct alarm *out,
+                        struct store_error *error)
+{
+    static const char sql[] = ALARM_SELECT " WHERE a.id = ?";
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement)
+        return store_sql_error(tx->db, "reading an alarm", error);
+    sqlite3_bind_int64(statement, 1, id);
+    int status = STORE_NOT_FOUND;
+    if (sqlite3_step(statement) == SQLITE_ROW) {
+        read_alarm_row(statement, out);
+        status = STORE_OK;
+    } else {
+        store_error_set(error, "no alarm %lld", (long long)id);
+    }
+    sqlite3_reset(statement);
+    return status;
+}
+
 int store_alarm_get(struct store *store, int64_t id, struct alarm *out, struct store_error *error)
 {
     sqlite3 *db = store_reader_acquire(store, error);
@@ -97,15 +116,15 @@ int store_alarm_get(struct store *store, int64_t id, struct alarm *out, struct s
  * that event with the alarm's new summary. */
 int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_error *error)
 {
+    static const char sql[] = "UPDATE alarms SET seq = ? WHERE id = ?";
     int64_t seq = store_tx_peek_sequence(tx);
-    sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v2(tx->db, "UPDATE alarms SET seq = ? WHERE id = ?", -1, &statement,
-                           NULL) != SQLITE_OK)
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement)
         return store_sql_error(tx->db, "sequencing an alarm", error);
     sqlite3_bind_int64(statement, 1, seq);
     sqlite3_bind_int64(statement, 2, alarm_id);
     int rc = sqlite3_step(statement);
-    sqlite3_finalize(statement);
+    sqlite3_reset(statement);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "sequencing an alarm", error);
     struct alarm *alarm = malloc(sizeof *alarm);
@@ -113,7 +132,7 @@ int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_e
         store_error_set(error, "out of memory");
         return STORE_ERROR;
     }
-    int status = store_alarm_read(tx->db, alarm_id, alarm, error);
+    int status = store_tx_alarm_read(tx, alarm_id, alarm, error);
     char *text = NULL;
     if (status == STORE_OK) {
         cJSON *json = alarm_summary_json(alarm);
@@ -132,10 +151,10 @@ int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_e
 int store_tx_timeline(struct store_tx *tx, int64_t alarm_id, int64_t user_id, const char *kind,
                       const char *text, struct store_error *error)
 {
-    sqlite3_stmt *statement = NULL;
-    const char *sql = "INSERT INTO alarm_timeline(alarm_id, ts, user_id, kind, text)"
-                      " VALUES(?,?,?,?,?)";
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &statement, NULL) != SQLITE_OK)
+    static const char sql[] = "INSERT INTO alarm_timeline(alarm_id, ts, user_id, kind, text)"
+                              " VALUES(?,?,?,?,?)";
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement)
         return store_sql_error(tx->db, "writing the timeline", error);
     sqlite3_bind_int64(statement, 1, alarm_id);
     sqlite3_bind_int64(statement, 2, tx->now_ms);
@@ -146,7 +165,7 @@ int store_tx_timeline(struct store_tx *tx, int64_t alarm_id, int64_t user_id, co
     sqlite3_bind_text(statement, 4, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(statement, 5, text ? text : "", -1, SQLITE_STATIC);
     int rc = sqlite3_step(statement);
-    sqlite3_finalize(statement);
+    sqlite3_reset(statement);
     return rc == SQLITE_DONE ? STORE_OK : store_sql_error(tx->db, "writing the timeline", error);
 }
 
@@ -174,13 +193,14 @@ struct alarm_create_job {
 
 static int alarm_create_job(struct store_tx *tx, void *context, struct store_error *error)
 {
+    static const char sql[] =
+        "INSERT INTO alarms(seq, source, account, site_id, device_id, victim_id, event_code,"
+        " class, label, priority, zone, received_at, raw, flags)"
+        " VALUES(0,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     struct alarm_create_job *job = context;
     const struct alarm_new *a = job->alarm;
-    sqlite3_stmt *st = NULL;
-    const char *sql = "INSERT INTO alarms(seq, source, account, site_id, device_id, victim_id,"
-                      " event_code, class, label, priority, zone, received_at, raw, flags)"
-                      " VALUES(0,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = store_tx_statement(tx, sql);
+    if (!st)
         return store_sql_error(tx->db, "recording an alarm", error);
     sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
     bind_optional_text(st, 2, a->account);
@@ -199,7 +219,7 @@ static int alarm_create_job(struct store_tx *tx, void *context, struct store_err
     bind_optional_text(st, 12, a->raw);
     sqlite3_bind_int(st, 13, (int)a->flags);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         store_error_set(error, "the site, device or victim named does not exist");
         return STORE_INVALID;

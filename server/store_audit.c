@@ -82,6 +82,11 @@ int store_tx_audit(struct store_tx *tx, const struct actor *actor, const char *a
                    struct store_error *error)
 {
     struct store_audit_head *head = store_audit_head(tx->store);
+    /* `vigied user` and the other commands may append rows beside a
+     * running server: the head read inside this write transaction is the
+     * truth, not the copy this process kept from its last write. */
+    if (store_audit_head_load(tx->db, head, error) != STORE_OK)
+        return STORE_ERROR;
     struct audit_row row = {
         .id = head->row_count + 1,
         .ts = tx->now_ms,
@@ -97,10 +102,12 @@ int store_tx_audit(struct store_tx *tx, const struct actor *actor, const char *a
         store_error_set(error, "cannot hash the audit row");
         return STORE_ERROR;
     }
-    sqlite3_stmt *statement = NULL;
-    const char *sql = "INSERT INTO audit(id, ts, actor, action, object_type, object_id, detail,"
-                      " prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?)";
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &statement, NULL) != SQLITE_OK)
+    static const char sql[] = "INSERT INTO audit(id, ts, actor, action, object_type, object_id,"
+                              " detail, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?)";
+    static const char head_sql[] =
+        "UPDATE audit_head SET last_hash = ?, row_count = ? WHERE id = 1";
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement)
         return store_sql_error(tx->db, "writing the audit log", error);
     sqlite3_bind_int64(statement, 1, row.id);
     sqlite3_bind_int64(statement, 2, row.ts);
@@ -112,17 +119,16 @@ int store_tx_audit(struct store_tx *tx, const struct actor *actor, const char *a
     sqlite3_bind_text(statement, 8, row.prev_hash, -1, SQLITE_STATIC);
     sqlite3_bind_text(statement, 9, hash, -1, SQLITE_STATIC);
     int rc = sqlite3_step(statement);
-    sqlite3_finalize(statement);
+    sqlite3_reset(statement);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "writing the audit log", error);
-    if (sqlite3_prepare_v2(tx->db,
-                           "UPDATE audit_head SET last_hash = ?, row_count = ? WHERE id = 1", -1,
-                           &statement, NULL) != SQLITE_OK)
+    statement = store_tx_statement(tx, head_sql);
+    if (!statement)
         return store_sql_error(tx->db, "writing the audit head", error);
     sqlite3_bind_text(statement, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(statement, 2, row.id);
     rc = sqlite3_step(statement);
-    sqlite3_finalize(statement);
+    sqlite3_reset(statement);
     if (rc != SQLITE_DONE || sqlite3_changes(tx->db) != 1)
         return store_sql_error(tx->db, "writing the audit head", error);
     snprintf(head->last_hash, sizeof head->last_hash, "%s", hash);

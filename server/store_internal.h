@@ -30,6 +30,14 @@ int store_write_async(struct store *store, store_job_fn job, void *context, stor
 sqlite3 *store_reader_acquire(struct store *store, struct store_error *error);
 void store_reader_release(struct store *store, sqlite3 *db);
 
+/* Inside a job: a prepared statement of the writer for this SQL literal,
+ * reset and unbound. `sql` must be a string with static storage (it is the
+ * cache key); the caller resets it after use and never finalizes it. */
+sqlite3_stmt *store_tx_statement(struct store_tx *tx, const char *sql);
+/* Inside a job: reads an alarm with the writer's cached statement. */
+int store_tx_alarm_read(struct store_tx *tx, int64_t id, struct alarm *out,
+                        struct store_error *error);
+
 /* Inside a job: append a stream event; returns its sequence (0 on error). */
 int64_t store_tx_event(struct store_tx *tx, const char *type, int64_t alarm_id, const char *data);
 /* Inside a job: append a chained audit row. */

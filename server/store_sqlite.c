@@ -21,6 +21,9 @@
 #define STORE_READERS_MAX 32
 /* SQLite waits this long for a lock before reporting busy. */
 #define STORE_BUSY_TIMEOUT_MS 5000
+/* Distinct statements the writer keeps prepared: every SQL text of the
+ * write paths, with room to grow. */
+#define STORE_STATEMENT_CACHE 96
 
 struct store_job {
     store_job_fn fn;
@@ -61,7 +64,10 @@ struct store {
     struct store_audit_head audit_head;
     struct pending_event *pending;
     size_t pending_count, pending_capacity;
-    bool pending_failed;
+    /* Prepared statements of the writer, keyed by their SQL literal. */
+    const char *statement_sql[STORE_STATEMENT_CACHE];
+    sqlite3_stmt *statement[STORE_STATEMENT_CACHE];
+    int statement_count;
 
     pthread_mutex_t sequence_lock;
     int64_t last_committed_seq;
@@ -157,6 +163,35 @@ void actor_system(struct actor *actor)
     actor->role = ROLE_ADMIN;
 }
 
+/* ---- the writer's statement cache ---- */
+
+sqlite3_stmt *store_tx_statement(struct store_tx *tx, const char *sql)
+{
+    struct store *store = tx->store;
+    for (int i = 0; i < store->statement_count; i++) {
+        if (store->statement_sql[i] == sql) {
+            sqlite3_reset(store->statement[i]);
+            sqlite3_clear_bindings(store->statement[i]);
+            return store->statement[i];
+        }
+    }
+    sqlite3_stmt *statement = NULL;
+    if (sqlite3_prepare_v3(tx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL) !=
+        SQLITE_OK)
+        return NULL;
+    if (store->statement_count == STORE_STATEMENT_CACHE)
+        return statement; /* not cached: the caller's finalize is skipped, so warn */
+    store->statement_sql[store->statement_count] = sql;
+    store->statement[store->statement_count++] = statement;
+    return statement;
+}
+
+static void statements_reset(struct store *store)
+{
+    for (int i = 0; i < store->statement_count; i++)
+        sqlite3_reset(store->statement[i]);
+}
+
 /* ---- events emitted inside a job ---- */
 
 int64_t store_tx_event(struct store_tx *tx, const char *type, int64_t alarm_id, const char *data)
@@ -174,9 +209,9 @@ int64_t store_tx_event(struct store_tx *tx, const char *type, int64_t alarm_id, 
     if (!copy)
         return 0;
     int64_t seq = store->next_seq;
-    sqlite3_stmt *statement = NULL;
-    const char *sql = "INSERT INTO events(seq, ts, type, alarm_id, data) VALUES(?,?,?,?,?)";
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+    static const char sql[] = "INSERT INTO events(seq, ts, type, alarm_id, data) VALUES(?,?,?,?,?)";
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement) {
         free(copy);
         return 0;
     }
@@ -189,7 +224,7 @@ int64_t store_tx_event(struct store_tx *tx, const char *type, int64_t alarm_id, 
         sqlite3_bind_null(statement, 4);
     sqlite3_bind_text(statement, 5, data, -1, SQLITE_STATIC);
     int rc = sqlite3_step(statement);
-    sqlite3_finalize(statement);
+    sqlite3_reset(statement);
     if (rc != SQLITE_DONE) {
         free(copy);
         return 0;
@@ -242,6 +277,7 @@ static void run_batch(struct store *store, struct store_job *jobs)
     if (store_exec(store->writer_db, "BEGIN IMMEDIATE", &batch_error) == STORE_OK) {
         for (struct store_job *job = jobs; job; job = job->next)
             run_job(store, job, now_ms);
+        statements_reset(store);
         committed = store_exec(store->writer_db, "COMMIT", &batch_error) == STORE_OK;
         if (!committed)
             store_exec(store->writer_db, "ROLLBACK", NULL);
@@ -488,6 +524,8 @@ static void store_free(struct store *store)
     for (int i = 0; i < STORE_READERS_MAX; i++)
         if (store->readers[i].db)
             sqlite3_close(store->readers[i].db);
+    for (int i = 0; i < store->statement_count; i++)
+        sqlite3_finalize(store->statement[i]);
     if (store->writer_db)
         sqlite3_close(store->writer_db);
     pending_truncate(store, 0);
