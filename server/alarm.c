@@ -112,7 +112,7 @@ const char *alarm_verdict_message(enum alarm_verdict verdict)
     case ALARM_REFUSED_NOT_HELD:
         return _("you are not handling this alarm");
     case ALARM_REFUSED_WRONG_STATE:
-        return _("this alarm is already acknowledged");
+        return _("this alarm is already acknowledged or escalated");
     }
     return "";
 }

@@ -169,7 +169,9 @@ static void alarm_action(struct api_request *request, struct api_response *respo
     int64_t id;
     if (!api_param_id(request, 0, &id, response))
         return;
-    static const char *const fields[] = {"text", "resolution", NULL};
+    static const char *const close_fields[] = {"text", "resolution", NULL};
+    static const char *const other_fields[] = {"text", NULL};
+    const char *const *fields = action == ALARM_ACTION_CLOSE ? close_fields : other_fields;
     cJSON *body = NULL;
     const char *text = NULL, *resolution = NULL;
     bool needs_body = action == ALARM_ACTION_NOTE || action == ALARM_ACTION_CLOSE;

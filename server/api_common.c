@@ -131,13 +131,15 @@ bool api_field_int(cJSON *object, const char *name, bool required, int64_t min, 
                       _("the field \"%s\" is required"), name);
         return !required;
     }
-    double value = cJSON_IsNumber(field) ? field->valuedouble : 0;
-    if (!cJSON_IsNumber(field) || value != (double)(int64_t)value) {
+    double value = cJSON_IsNumber(field) ? field->valuedouble : 0.5;
+    /* Range first: converting a double outside int64_t is undefined. */
+    bool in_range = value >= (double)min && value <= (double)max;
+    if (!cJSON_IsNumber(field) || (in_range && value != (double)(int64_t)value)) {
         api_error(response, MHD_HTTP_BAD_REQUEST, "wrong_type",
                   _("the field \"%s\" must be a whole number"), name);
         return false;
     }
-    if (value < (double)min || value > (double)max) {
+    if (!in_range) {
         api_error(response, MHD_HTTP_BAD_REQUEST, "out_of_range",
                   _("the field \"%s\" must be between %lld and %lld"), name, (long long)min,
                   (long long)max);

@@ -88,7 +88,7 @@ void api_sessions_delete(struct api_request *request, struct api_response *respo
 void api_sessions_heartbeat(struct api_request *request, struct api_response *response)
 {
     struct store_error error = {{0}};
-    int status = store_sessions_touch(request->api->store, &request->session.id, 1, &error);
+    int status = store_sessions_touch(request->api->store, &request->session.id, 1, NULL, &error);
     if (status != STORE_OK) {
         api_store_error(response, status, &error);
         return;

@@ -14,7 +14,7 @@ void api_stream(struct api_request *request, struct api_response *response)
 {
     const char *last_id =
         MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND, "Last-Event-ID");
-    if (!last_id)
+    if (!last_id || !*last_id)
         last_id = api_query(request, "last_event_id");
     int64_t resume_after = -1;
     if (last_id && *last_id) {
@@ -64,7 +64,8 @@ void api_metrics(struct api_request *request, struct api_response *response)
     struct metrics_gauges gauges = {0};
     int64_t total = 0;
     struct store_error error = {{0}};
-    store_alarm_counts(request->api->store, &gauges.alarms_open, &total, &error);
+    gauges.store_up =
+        store_alarm_counts(request->api->store, &gauges.alarms_open, &total, &error) == STORE_OK;
     gauges.stream_clients = (int64_t)stream_hub_client_count(request->api->hub);
     gauges.last_sequence = store_last_sequence(request->api->store);
     char *text = metrics_render(request->api->metrics, &gauges);

@@ -59,17 +59,22 @@ void api_users_create(struct api_request *request, struct api_response *response
         char message[256];
         int status = account_create(request->api->store, &request->actor, name, display, role,
                                     password, &cost, message, sizeof message);
-        if (status == STORE_OK) {
-            cJSON *user = cJSON_CreateObject();
-            cJSON_AddStringToObject(user, "username", name);
-            cJSON_AddStringToObject(user, "role", role_name(role));
-            api_json(response, MHD_HTTP_CREATED, user);
+        struct store_user user;
+        struct store_error error = {{0}};
+        if (status == STORE_OK &&
+            store_user_find(request->api->store, name, &user, &error) == STORE_OK) {
+            cJSON *list = cJSON_CreateArray();
+            add_user(list, &user);
+            api_json(response, MHD_HTTP_CREATED, cJSON_DetachItemFromArray(list, 0));
+            cJSON_Delete(list);
+        } else if (status == STORE_INVALID) {
+            api_error(response, MHD_HTTP_BAD_REQUEST, "invalid", "%s", message);
+        } else if (status == STORE_CONFLICT) {
+            api_error(response, MHD_HTTP_CONFLICT, "conflict", "%s", message);
+        } else if (status == STORE_OK) {
+            api_store_error(response, STORE_ERROR, &error);
         } else {
-            struct store_error error;
-            snprintf(error.message, sizeof error.message, "%s", message);
-            api_store_error(response, status == STORE_INVALID ? STORE_INVALID : status, &error);
-            if (status == STORE_INVALID)
-                response->status = MHD_HTTP_BAD_REQUEST;
+            api_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "%s", message);
         }
     }
     cJSON_Delete(body);

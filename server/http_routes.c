@@ -68,7 +68,9 @@ enum route_match http_routes_find(struct api_request *request, const struct rout
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (!pattern_matches(routes[i].pattern, request->path, request))
             continue;
-        if (strcmp(routes[i].method, request->method) == 0) {
+        bool head_of_get =
+            strcmp(request->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0;
+        if (strcmp(routes[i].method, request->method) == 0 || head_of_get) {
             *out = &routes[i];
             return ROUTE_FOUND;
         }

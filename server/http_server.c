@@ -126,7 +126,7 @@ static bool authorize(struct api_request *request, const struct route *route,
     if (allowed)
         return true;
     metrics_add(request->api->metrics, METRICS_REQUESTS_REFUSED_ROLE, 1);
-    if (role == ROLE_SUPERVISOR)
+    if (route->access == ACCESS_OPERATE)
         api_error(response, MHD_HTTP_FORBIDDEN, "forbidden",
                   _("supervisors have read-only access: this change is refused"));
     else

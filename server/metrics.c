@@ -109,9 +109,15 @@ char *metrics_render(struct metrics *m, const struct metrics_gauges *gauges)
                        atomic_load(&m->counters[METRICS_ALARMS_RECEIVED_MANUAL + i]), i == 0);
     }
     append(&t,
-           "# HELP vigie_alarms_open Alarms not yet closed.\n# TYPE vigie_alarms_open gauge\n"
-           "vigie_alarms_open %lld\n",
-           (long long)gauges->alarms_open);
+           "# HELP vigie_store_up Whether the store answered this scrape.\n"
+           "# TYPE vigie_store_up gauge\nvigie_store_up %d\n",
+           gauges->store_up);
+    /* Without the store the count is unknown: no sample rather than a 0. */
+    if (gauges->store_up)
+        append(&t,
+               "# HELP vigie_alarms_open Alarms not yet closed.\n# TYPE vigie_alarms_open gauge\n"
+               "vigie_alarms_open %lld\n",
+               (long long)gauges->alarms_open);
     append(&t,
            "# HELP vigie_stream_clients Connected event-stream clients.\n"
            "# TYPE vigie_stream_clients gauge\nvigie_stream_clients %lld\n",

@@ -22,6 +22,7 @@ enum metrics_counter {
 
 /* Values read at scrape time from the store and the stream hub. */
 struct metrics_gauges {
+    int store_up; /* 1 when the store answered this scrape */
     int64_t alarms_open;
     int64_t stream_clients;
     int64_t last_sequence;

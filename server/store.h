@@ -114,9 +114,10 @@ int store_session_create(struct store *store, const struct store_user *user, con
 int store_session_find(struct store *store, const char *token_hash, int64_t now_ms,
                        struct store_session *out, struct store_error *error);
 int store_session_revoke(struct store *store, const struct actor *actor, struct store_error *error);
-/* A sign of life from these sessions: their claims are renewed. */
+/* A sign of life from these sessions: the claims of those still live are
+ * renewed; `live_out` (optional, `count` entries) says which are. */
 int store_sessions_touch(struct store *store, const int64_t *session_ids, size_t count,
-                         struct store_error *error);
+                         bool *live_out, struct store_error *error);
 
 /* ---- Alarms ---- */
 int store_alarm_create(struct store *store, const struct actor *actor,

@@ -66,6 +66,22 @@ static int update_alarm(struct store_tx *tx, const struct alarm_act_job *job,
     return rc == SQLITE_DONE ? STORE_OK : store_sql_error(tx->db, "changing an alarm", error);
 }
 
+static int check_resolution(struct store_tx *tx, const char *code, struct store_error *error)
+{
+    static const char sql[] = "SELECT 1 FROM resolutions WHERE code = ?";
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement)
+        return store_sql_error(tx->db, "checking a resolution", error);
+    sqlite3_bind_text(statement, 1, code ? code : "", -1, SQLITE_STATIC);
+    bool known = sqlite3_step(statement) == SQLITE_ROW;
+    sqlite3_reset(statement);
+    if (known)
+        return STORE_OK;
+    store_error_set(error, _("unknown resolution code %s (see GET /v1/resolutions)"),
+                    code ? code : "(none)");
+    return STORE_INVALID;
+}
+
 static int alarm_act_job(struct store_tx *tx, void *context, struct store_error *error)
 {
     struct alarm_act_job *job = context;
@@ -84,6 +100,8 @@ static int alarm_act_job(struct store_tx *tx, void *context, struct store_error 
             store_error_set(error, "%s", alarm_verdict_message(verdict));
         status = verdict == ALARM_ALLOWED ? STORE_OK : STORE_CONFLICT;
     }
+    if (status == STORE_OK && job->action == ALARM_ACTION_CLOSE)
+        status = check_resolution(tx, job->resolution, error);
     if (status == STORE_OK)
         status = update_alarm(tx, job, alarm, error);
     free(alarm);
@@ -111,11 +129,6 @@ int store_alarm_act(struct store *store, const struct actor *actor, int64_t id,
                     enum alarm_action action, const char *resolution, const char *text,
                     struct store_error *error)
 {
-    if (action == ALARM_ACTION_CLOSE &&
-        (!resolution || !store_resolution_exists(store, resolution))) {
-        store_error_set(error, "unknown resolution code %s", resolution ? resolution : "(none)");
-        return STORE_INVALID;
-    }
     struct alarm_act_job job = {actor, id, action, resolution, text};
     return store_write(store, alarm_act_job, &job, error);
 }

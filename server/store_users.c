@@ -126,10 +126,19 @@ static int user_disable_job(struct store_tx *tx, void *context, struct store_err
         sqlite3_step(statement);
         sqlite3_finalize(statement);
     }
+    static const char id_sql[] = "SELECT id FROM users WHERE username = ?";
+    int64_t user_id = 0;
+    statement = store_tx_statement(tx, id_sql);
+    if (statement) {
+        sqlite3_bind_text(statement, 1, job->username, -1, SQLITE_STATIC);
+        if (sqlite3_step(statement) == SQLITE_ROW)
+            user_id = sqlite3_column_int64(statement, 0);
+        sqlite3_reset(statement);
+    }
     char detail[160];
     snprintf(detail, sizeof detail, "{\"username\":\"%s\"}", job->username);
-    return store_tx_audit(tx, job->actor, job->disabled ? "user.disable" : "user.enable", "user", 0,
-                          detail, error);
+    return store_tx_audit(tx, job->actor, job->disabled ? "user.disable" : "user.enable", "user",
+                          user_id, detail, error);
 }
 
 int store_user_set_disabled(struct store *store, const struct actor *actor, const char *username,
@@ -259,45 +268,56 @@ int store_session_revoke(struct store *store, const struct actor *actor, struct 
 
 struct sessions_touch_job {
     const int64_t *ids;
+    bool *live;
     size_t count;
 };
 
+/* A sign of life counts only for a live session (not closed, not expired,
+ * its user not disabled): a closed session's claims must run out. */
 static int sessions_touch_job(struct store_tx *tx, void *context, struct store_error *error)
 {
+    static const char touch_sql[] =
+        "UPDATE sessions SET last_seen = ?1 WHERE id = ?2 AND revoked = 0 AND expires_at > ?1"
+        " AND user_id IN (SELECT id FROM users WHERE disabled = 0)";
+    static const char renew_sql[] =
+        "UPDATE alarms SET claim_expires_at = ? WHERE claim_session_id = ?"
+        " AND claim_user_id IS NOT NULL AND claim_expires_at > ?";
     struct sessions_touch_job *job = context;
     int64_t lease = store_claim_lease_ms(tx->store);
-    sqlite3_stmt *touch = NULL, *renew = NULL;
-    if (sqlite3_prepare_v2(tx->db, "UPDATE sessions SET last_seen = ? WHERE id = ?", -1, &touch,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(tx->db,
-                           "UPDATE alarms SET claim_expires_at = ? WHERE claim_session_id = ?"
-                           " AND claim_user_id IS NOT NULL AND claim_expires_at > ?",
-                           -1, &renew, NULL) != SQLITE_OK) {
-        sqlite3_finalize(touch);
-        return store_sql_error(tx->db, "renewing sessions", error);
-    }
-    int status = STORE_OK;
-    for (size_t i = 0; i < job->count && status == STORE_OK; i++) {
+    for (size_t i = 0; i < job->count; i++) {
+        sqlite3_stmt *touch = store_tx_statement(tx, touch_sql);
+        if (!touch)
+            return store_sql_error(tx->db, "renewing sessions", error);
         sqlite3_bind_int64(touch, 1, tx->now_ms);
         sqlite3_bind_int64(touch, 2, job->ids[i]);
+        int rc = sqlite3_step(touch);
+        sqlite3_reset(touch);
+        if (rc != SQLITE_DONE)
+            return store_sql_error(tx->db, "renewing sessions", error);
+        bool live = sqlite3_changes(tx->db) == 1;
+        if (job->live)
+            job->live[i] = live;
+        if (!live)
+            continue;
+        sqlite3_stmt *renew = store_tx_statement(tx, renew_sql);
+        if (!renew)
+            return store_sql_error(tx->db, "renewing claims", error);
         sqlite3_bind_int64(renew, 1, tx->now_ms + lease);
         sqlite3_bind_int64(renew, 2, job->ids[i]);
         sqlite3_bind_int64(renew, 3, tx->now_ms);
-        if (sqlite3_step(touch) != SQLITE_DONE || sqlite3_step(renew) != SQLITE_DONE)
-            status = store_sql_error(tx->db, "renewing sessions", error);
-        sqlite3_reset(touch);
+        rc = sqlite3_step(renew);
         sqlite3_reset(renew);
+        if (rc != SQLITE_DONE)
+            return store_sql_error(tx->db, "renewing claims", error);
     }
-    sqlite3_finalize(touch);
-    sqlite3_finalize(renew);
-    return status;
+    return STORE_OK;
 }
 
 int store_sessions_touch(struct store *store, const int64_t *session_ids, size_t count,
-                         struct store_error *error)
+                         bool *live_out, struct store_error *error)
 {
     if (count == 0)
         return STORE_OK;
-    struct sessions_touch_job job = {session_ids, count};
+    struct sessions_touch_job job = {session_ids, live_out, count};
     return store_write(store, sessions_touch_job, &job, error);
 }

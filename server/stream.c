@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ struct stream_client {
     uint64_t heartbeat_sent;
     bool resync_pending;
     bool suspended;
+    bool session_ended; /* logged out or disabled: end the stream */
     char *out;
     size_t out_length, out_offset, out_capacity;
     struct stream_client *prev, *next;
@@ -94,14 +96,21 @@ static bool out_event(struct stream_client *client, int64_t seq, const char *typ
 
 static void out_heartbeat(struct stream_client *client, int64_t last_seq)
 {
-    char now[CLOCK_RFC3339_SIZE], text[320];
+    char now[CLOCK_RFC3339_SIZE];
     clock_format_rfc3339(clock_now_ms(), now);
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "time", now);
+    cJSON_AddStringToObject(data, "node", client->hub->config->node_name);
+    cJSON_AddNumberToObject(data, "last_sequence", (double)last_seq);
+    char *text = cJSON_PrintUnformatted(data);
+    cJSON_Delete(data);
+    if (!text)
+        return;
     /* No "id:" line: a heartbeat must not move the client's resume point. */
-    int length = snprintf(text, sizeof text,
-                          "event: heartbeat\ndata: {\"time\":\"%s\",\"node\":\"%s\","
-                          "\"last_sequence\":%lld}\n\n",
-                          now, client->hub->config->node_name, (long long)last_seq);
-    out_append(client, text, (size_t)length);
+    static const char head[] = "event: heartbeat\ndata: ";
+    if (out_append(client, head, sizeof head - 1) && out_append(client, text, strlen(text)))
+        out_append(client, "\n\n", 2);
+    free(text);
 }
 
 static void out_resync(struct stream_client *client, int64_t last_seq, const char *reason)
@@ -242,7 +251,7 @@ static ssize_t stream_read(void *closure, uint64_t position, char *buffer, size_
     if (client->out_offset < client->out_length)
         return copy_out(client, buffer, max);
     pthread_mutex_lock(&hub->lock);
-    if (hub->stopping) {
+    if (hub->stopping || client->session_ended) {
         pthread_mutex_unlock(&hub->lock);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
@@ -354,12 +363,32 @@ static size_t collect_sessions_locked(struct stream_hub *hub, int64_t *ids)
     return count;
 }
 
+/* Ends the streams of sessions that are no longer live. */
+static void end_dead_sessions_locked(struct stream_hub *hub, const int64_t *ids, const bool *live,
+                                     size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (live[i])
+            continue;
+        for (struct stream_client *client = hub->clients; client; client = client->next) {
+            if (client->session_id != ids[i])
+                continue;
+            client->session_ended = true;
+            if (client->suspended) {
+                client->suspended = false;
+                MHD_resume_connection(client->connection);
+            }
+        }
+    }
+}
+
 static void *heartbeat_main(void *argument)
 {
     struct stream_hub *hub = argument;
     int64_t *ids = calloc(STREAM_SESSIONS_MAX, sizeof *ids);
+    bool *live = calloc(STREAM_SESSIONS_MAX, sizeof *live);
     pthread_mutex_lock(&hub->lock);
-    while (!hub->stopping && ids) {
+    while (!hub->stopping && ids && live) {
         struct timespec deadline;
         clock_gettime(CLOCK_REALTIME, &deadline);
         int64_t nanos = deadline.tv_nsec + (hub->config->heartbeat_ms % 1000) * 1000000;
@@ -375,12 +404,16 @@ static void *heartbeat_main(void *argument)
         resume_all_locked(hub);
         pthread_mutex_unlock(&hub->lock);
         struct store_error error = {{0}};
-        if (store_sessions_touch(hub->store, ids, count, &error) != STORE_OK)
+        bool touched = store_sessions_touch(hub->store, ids, count, live, &error) == STORE_OK;
+        if (!touched)
             log_error("stream", "cannot renew the sessions of live streams: %s", error.message);
         pthread_mutex_lock(&hub->lock);
+        if (touched)
+            end_dead_sessions_locked(hub, ids, live, count);
     }
     pthread_mutex_unlock(&hub->lock);
     free(ids);
+    free(live);
     return NULL;
 }
 

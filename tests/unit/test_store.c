@@ -65,8 +65,15 @@ static int setup(void **state)
                      STORE_OK);
     strcpy(w->operator_a.username, "ana");
     strcpy(w->operator_b.username, "ben");
-    w->operator_a.session_id = 1;
-    w->operator_b.session_id = 2;
+    struct store_user user = {.id = w->operator_a.user_id, .username = "ana"};
+    assert_int_equal(store_session_create(w->store, &user, "hash-a", INT64_MAX / 2,
+                                          &w->operator_a.session_id, &error),
+                     STORE_OK);
+    user.id = w->operator_b.user_id;
+    strcpy(user.username, "ben");
+    assert_int_equal(store_session_create(w->store, &user, "hash-b", INT64_MAX / 2,
+                                          &w->operator_b.session_id, &error),
+                     STORE_OK);
     *state = w;
     return 0;
 }
@@ -247,12 +254,35 @@ static void test_a_session_sign_of_life_renews_its_claims(void **state)
         STORE_OK);
     for (int i = 0; i < 4; i++) {
         usleep(80 * 1000);
-        assert_int_equal(store_sessions_touch(w->store, &w->operator_a.session_id, 1, &error),
+        assert_int_equal(store_sessions_touch(w->store, &w->operator_a.session_id, 1, NULL, &error),
                          STORE_OK);
     }
     int released = -1;
     assert_int_equal(store_claims_expire(w->store, 0, &released, &error), STORE_OK);
     assert_int_equal(released, 0);
+}
+
+static void test_a_closed_session_no_longer_renews_its_claims(void **state)
+{
+    struct world *w = *state;
+    store_close(w->store);
+    open_store(w, 150, 1000000);
+    int64_t id = create_alarm(w, "panic", 1);
+    struct store_error error = {{0}};
+    assert_int_equal(
+        store_alarm_act(w->store, &w->operator_a, id, ALARM_ACTION_CLAIM, NULL, NULL, &error),
+        STORE_OK);
+    assert_int_equal(store_session_revoke(w->store, &w->operator_a, &error), STORE_OK);
+    bool live = true;
+    for (int i = 0; i < 3; i++) {
+        usleep(80 * 1000);
+        assert_int_equal(
+            store_sessions_touch(w->store, &w->operator_a.session_id, 1, &live, &error), STORE_OK);
+        assert_false(live);
+    }
+    int released = -1;
+    assert_int_equal(store_claims_expire(w->store, 0, &released, &error), STORE_OK);
+    assert_int_equal(released, 1);
 }
 
 /* ---- lists ---- */
@@ -300,28 +330,29 @@ static void test_audit_chain_detects_edits_deletions_and_cuts(void **state)
     struct store_error error = {{0}};
     assert_int_equal(store_audit_verify(w->store, &report, &error), STORE_OK);
     assert_int_equal(report.first_bad_row, 0);
-    assert_int_equal(report.rows_checked, 7); /* 2 users + 5 alarms */
+    assert_int_equal(report.rows_checked, 9); /* 2 users, 2 sessions, 5 alarms */
     store_close(w->store);
 
-    exec_sql(w->path, "UPDATE audit SET actor = 'mallory' WHERE id = 4");
+    /* Rows 5 to 9 are ana's alarm creations. */
+    exec_sql(w->path, "UPDATE audit SET actor = 'mallory' WHERE id = 6");
     open_store(w, 30000, 1000000);
     assert_int_equal(store_audit_verify(w->store, &report, &error), STORE_OK);
-    assert_int_equal(report.first_bad_row, 4);
+    assert_int_equal(report.first_bad_row, 6);
     assert_non_null(strstr(report.problem, "modified"));
     store_close(w->store);
 
     exec_sql(w->path,
-             "UPDATE audit SET actor = 'ana' WHERE id = 4; DELETE FROM audit WHERE id = 5");
+             "UPDATE audit SET actor = 'ana' WHERE id = 6; DELETE FROM audit WHERE id = 7");
     open_store(w, 30000, 1000000);
     assert_int_equal(store_audit_verify(w->store, &report, &error), STORE_OK);
-    assert_int_equal(report.first_bad_row, 5);
+    assert_int_equal(report.first_bad_row, 7);
     store_close(w->store);
 
     /* Cut the last rows: the chain itself still looks whole. */
-    exec_sql(w->path, "DELETE FROM audit WHERE id >= 5");
+    exec_sql(w->path, "DELETE FROM audit WHERE id >= 7");
     open_store(w, 30000, 1000000);
     assert_int_equal(store_audit_verify(w->store, &report, &error), STORE_OK);
-    assert_int_equal(report.first_bad_row, 5);
+    assert_int_equal(report.first_bad_row, 7);
     assert_non_null(strstr(report.problem, "cut"));
 }
 
@@ -444,6 +475,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expired_claim_returns_the_alarm_to_the_queue, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_session_sign_of_life_renews_its_claims, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_closed_session_no_longer_renews_its_claims, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_list_since_returns_only_alarms_changed_after, setup,
                                         teardown),
