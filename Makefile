@@ -10,12 +10,14 @@ DESTDIR ?=
 CC      ?= cc
 VERSION := 0.1.0
 
-PKG_SERVER := libmicrohttpd sqlite3 libcjson libargon2 libcrypto
-PKG_TEST   := cmocka libcurl libcjson sqlite3
+PKG_SERVER  := libmicrohttpd sqlite3 libcjson libargon2 libcrypto glib-2.0
+PKG_CONSOLE := ncursesw libcurl libcjson libpcre2-8 libnotify
+PKG_TEST    := cmocka libcurl libcjson sqlite3
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE     := -std=c17 $(WARN) -D_GNU_SOURCE -DVIGIE_VERSION='"$(VERSION)"' \
-            -DVIGIE_LOCALEDIR='"$(PREFIX)/share/locale"' -g -I. -MMD -MP
+            -DVIGIE_LOCALEDIR='"$(PREFIX)/share/locale"' -DVIGIE_DATADIR='"$(PREFIX)/share/vigie"' \
+            -g -I. -MMD -MP
 ifeq ($(BUILD),asan)
   OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
@@ -31,6 +33,10 @@ COMMON_SRC := $(wildcard common/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(O)/%.o)
+WIDGETS_SRC := $(wildcard widgets/*.c)
+WIDGETS_OBJ := $(WIDGETS_SRC:%.c=$(O)/%.o)
+CONSOLE_SRC := $(filter-out console/main.c,$(wildcard console/*.c))
+CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(O)/%.o)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
@@ -41,9 +47,12 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(O)/%.o)
 BENCH_SRC := $(wildcard bench/*/bench_*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 
-BINS := $(O)/bin/vigied
+SIM_SRC := $(wildcard tools/sim/*.c)
+SIM_OBJ := $(SIM_SRC:%.c=$(O)/%.o)
+BINS := $(O)/bin/vigied $(O)/bin/vigie-sim $(if $(wildcard console/main.c),$(O)/bin/vigie)
+ALL_PKGS := $(PKG_SERVER) $(PKG_CONSOLE) $(PKG_TEST)
 
-.PHONY: all deps check demo install clean tests bench format pot
+.PHONY: all deps check demo install clean tests bench format pot fuzz
 all: $(BINS)
 
 deps:
@@ -52,29 +61,51 @@ deps:
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(call pc_cflags,$(PKG_SERVER) $(PKG_TEST)) -c $< -o $@
+	@$(CC) $(CFLAGS) $(call pc_cflags,$(ALL_PKGS)) -c $< -o $@
 
-$(O)/libvigied.a: $(SERVER_OBJ) $(COMMON_OBJ)
+$(O)/libvigied.a: $(SERVER_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(O)/bin/vigied: $(O)/server/main.o $(O)/libvigied.a
+# One archive per part; `rm` first so that a deleted source leaves nothing.
+$(O)/libcommon.a: $(COMMON_OBJ)
+$(O)/libwidgets.a: $(WIDGETS_OBJ)
+$(O)/libconsole.a: $(CONSOLE_OBJ)
+$(O)/libcommon.a $(O)/libwidgets.a $(O)/libconsole.a:
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(O)/bin/vigie: $(O)/console/main.o $(O)/libconsole.a $(O)/libwidgets.a $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_CONSOLE)) -lm
+
+$(O)/bin/vigie-sim: $(SIM_OBJ) $(O)/libvigied.a $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) libcurl) -lm
+
+$(O)/bin/vigied: $(O)/server/main.o $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER)) -lm
 
-$(O)/tests/unit/%: $(O)/tests/unit/%.o $(O)/libvigied.a
+# Unit tests link the libraries of every part; each uses what it tests.
+UNIT_LIBS := $(O)/libvigied.a $(if $(CONSOLE_SRC),$(O)/libconsole.a) \
+             $(if $(WIDGETS_SRC),$(O)/libwidgets.a) $(O)/libcommon.a
+$(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) cmocka sqlite3) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(ALL_PKGS)) -lm
 
-$(O)/tests/integration/%: $(O)/tests/integration/%.o $(TESTLIB_OBJ) $(COMMON_OBJ)
+$(O)/tests/integration/%: $(O)/tests/integration/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) $(call pc_libs,$(PKG_SERVER)) -lm
 
-$(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(O)/libvigied.a
+$(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) $(PKG_TEST)) -lm
@@ -87,7 +118,24 @@ bench: $(BINS) $(BENCH_BIN)
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=asan tests
+	@$(MAKE) --no-print-directory fuzz
 	@tests/run.sh build/asan
+
+# The DC-09 codec's libFuzzer target (clang only). `make check` runs it
+# briefly over the seed frames of tests/data/dc09 (tests/e2e/test_fuzz_dc09.sh).
+FUZZ_CC  := clang
+FUZZ_SRC := tests/fuzz/fuzz_dc09.c server/dc09_frame.c server/dc09_build.c \
+            server/dc09_crypto.c server/crc16.c common/clock.c
+FUZZ_BIN := build/fuzz/fuzz_dc09
+
+fuzz: $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(FUZZ_SRC) server/dc09.h server/crc16.h common/clock.h common/i18n.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) -std=c17 $(WARN) -D_GNU_SOURCE -g -O1 -I. \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    $(call pc_cflags,libcrypto) -o $@ $(FUZZ_SRC) $(call pc_libs,libcrypto)
 
 demo: deps all
 	@tools/demo.sh $(O)
@@ -95,7 +143,10 @@ demo: deps all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(O)/bin/vigied $(DESTDIR)$(PREFIX)/bin/vigied
+	install -m 755 $(O)/bin/vigie-sim $(DESTDIR)$(PREFIX)/bin/vigie-sim
 	install -m 644 man/vigied.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigied.1
+	install -d $(DESTDIR)$(PREFIX)/share/vigie
+	install -m 644 server/events.tsv $(DESTDIR)$(PREFIX)/share/vigie/events.tsv
 
 # The message catalogue template for translators (French first).
 pot:

@@ -92,6 +92,9 @@ struct alarm_new {
     const char *note; /* first timeline entry, optional */
     unsigned flags;
     int64_t received_at; /* 0: now */
+    /* Events that need no operator action (a restore, a test, a scheduled
+     * open or close) are recorded already closed with this resolution. */
+    const char *closed_resolution;
 };
 
 enum alarm_action {

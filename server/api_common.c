@@ -63,8 +63,17 @@ cJSON *api_body_object(struct api_request *request, struct api_response *respons
                   _("a JSON object is required in the request body"));
         return NULL;
     }
-    const char *end = NULL;
+    const char *end = NULL, *limit = request->body + request->body_size;
     cJSON *object = cJSON_ParseWithLengthOpts(request->body, request->body_size, &end, false);
+    /* One JSON value, then nothing but white space: bytes after it (a
+     * second object, stray text) are an error, never silently dropped. */
+    while (object && end && end < limit &&
+           (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (object && end != limit) {
+        cJSON_Delete(object);
+        object = NULL;
+    }
     if (!object) {
         size_t offset = end && end >= request->body ? (size_t)(end - request->body) : 0;
         api_error(response, MHD_HTTP_BAD_REQUEST, "bad_json",

@@ -68,6 +68,7 @@ void api_metrics(struct api_request *request, struct api_response *response)
         store_alarm_counts(request->api->store, &gauges.alarms_open, &total, &error) == STORE_OK;
     gauges.stream_clients = (int64_t)stream_hub_client_count(request->api->hub);
     gauges.last_sequence = store_last_sequence(request->api->store);
+    store_commit_stats(request->api->store, &gauges.store_commits, &gauges.store_jobs);
     char *text = metrics_render(request->api->metrics, &gauges);
     if (!text) {
         api_error(response, MHD_HTTP_SERVICE_UNAVAILABLE, "no_memory", _("out of memory"));

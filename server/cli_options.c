@@ -14,6 +14,7 @@ static const struct {
     {"--db", "db"},
     {"--listen", "listen"},
     {"--node-name", "node_name"},
+    {"--dc09", "dc09_listen"},
 };
 
 static int load_config_first(int argc, char **argv, struct server_config *config)

@@ -3,6 +3,8 @@
  * SIGTERM and stops them in the reverse order, so that every write that
  * was acknowledged is committed before the process exits. */
 #include "server/cli.h"
+#include "server/dc09_receiver.h"
+#include "server/event_codes.h"
 #include "server/housekeeping.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -20,16 +22,24 @@ struct server_parts {
     struct stream_hub *hub;
     struct housekeeping *housekeeping;
     struct http_server *http;
+    struct dc09_receiver *dc09;
+    struct event_code_table codes;
     struct api_context api;
 };
 
 static void stop_parts(struct server_parts *parts)
 {
+    /* Inputs first, so that nothing new arrives; the store last, so that
+     * what was accepted is committed; the receiver's memory after it, since
+     * the store's last commits still report to it. */
+    dc09_receiver_stop(parts->dc09);
     if (parts->hub)
         stream_hub_stop(parts->hub);
     http_server_stop(parts->http);
     housekeeping_stop(parts->housekeeping);
     store_close(parts->store);
+    dc09_receiver_free(parts->dc09);
+    event_codes_free(&parts->codes);
     stream_hub_free(parts->hub);
     metrics_free(parts->metrics);
 }
@@ -50,13 +60,26 @@ static int start_parts(struct server_config *config, struct server_parts *parts)
         log_error("serve", "cannot start the event stream");
         return CLI_EXIT_FAILURE;
     }
-    parts->housekeeping = housekeeping_start(parts->store, config->event_retention);
+    parts->housekeeping = housekeeping_start(parts->store, config);
     if (!parts->housekeeping) {
         log_error("serve", "cannot start housekeeping");
         return CLI_EXIT_FAILURE;
     }
     parts->api = (struct api_context){parts->store, parts->hub, parts->metrics, config};
     char message[512];
+    if (config->dc09_listen[0]) {
+        const char *events =
+            config->events_file[0] ? config->events_file : event_codes_default_path();
+        if (!event_codes_load(events, &parts->codes, message, sizeof message)) {
+            log_error("serve", "%s", message);
+            return CLI_EXIT_FAILURE;
+        }
+        if (dc09_receiver_start(parts->store, parts->metrics, &parts->codes, config, &parts->dc09,
+                                message, sizeof message) != 0) {
+            log_error("serve", "%s", message);
+            return CLI_EXIT_FAILURE;
+        }
+    }
     if (http_server_start(&parts->api, config->listen, &parts->http, message, sizeof message) !=
         0) {
         log_error("serve", "%s", message);
@@ -76,6 +99,11 @@ int cli_serve(struct server_config *config)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    char invalid[320];
+    if (!config_validate(config, invalid, sizeof invalid)) {
+        log_error("serve", "%s", invalid);
+        return CLI_EXIT_USAGE;
+    }
     struct server_parts parts = {0};
     int status = start_parts(config, &parts);
     if (status != CLI_EXIT_OK) {
@@ -87,6 +115,9 @@ int cli_serve(struct server_config *config)
     char *colon = strrchr(host, ':');
     if (colon)
         *colon = '\0';
+    if (parts.dc09)
+        log_info("serve", "dc09: receiving on TCP and UDP port %u (%zu event codes)",
+                 dc09_receiver_port(parts.dc09), parts.codes.count);
     log_info("serve", "ready: listening on %s:%u, node %s, store %s (schema %d)", host,
              http_server_port(parts.http), config->node_name, config->db_path,
              store_schema_version(parts.store));

@@ -27,6 +27,13 @@ void config_defaults(struct server_config *config)
     /* OWASP: Argon2id with 19 MiB, 2 iterations, 1 lane. */
     config->argon2_memory_kib = 19 * 1024;
     config->argon2_iterations = 2;
+    snprintf(config->event_labels, sizeof config->event_labels, "en");
+    config->dc09_max_connections = 10000;
+    config->dc09_idle_timeout_s = 300;
+    config->dc09_partial_timeout_s = 10;
+    config->dc09_bad_frames_max = 5;
+    config->dc09_dedup_window_s = 600;
+    config->early_open_grace_minutes = 15;
 }
 
 static bool parse_long(const char *value, long long min, long long max, long long *out)
@@ -62,6 +69,12 @@ static const struct number_setting number_settings[] = {
     NUMBER("event_retention", 10, 100000000, 1, event_retention),
     NUMBER("argon2_memory_kib", 8, 4 * 1024 * 1024, 1, argon2_memory_kib),
     NUMBER("argon2_iterations", 1, 100, 1, argon2_iterations),
+    NUMBER("dc09_max_connections", 1, 100000, 1, dc09_max_connections),
+    NUMBER("dc09_idle_timeout_s", 1, 86400, 1, dc09_idle_timeout_s),
+    NUMBER("dc09_partial_timeout_s", 1, 3600, 1, dc09_partial_timeout_s),
+    NUMBER("dc09_bad_frames_max", 1, 1000, 1, dc09_bad_frames_max),
+    NUMBER("dc09_dedup_window_s", 1, 86400, 1, dc09_dedup_window_s),
+    NUMBER("early_open_grace_minutes", 0, 720, 1, early_open_grace_minutes),
 };
 
 static void store_number(struct server_config *config, const struct number_setting *setting,
@@ -89,6 +102,9 @@ bool config_set(struct server_config *config, const char *key, const char *value
         {"db", config->db_path, sizeof config->db_path},
         {"listen", config->listen, sizeof config->listen},
         {"node_name", config->node_name, sizeof config->node_name},
+        {"dc09_listen", config->dc09_listen, sizeof config->dc09_listen},
+        {"events_file", config->events_file, sizeof config->events_file},
+        {"event_labels", config->event_labels, sizeof config->event_labels},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         if (strcmp(key, texts[i].key) != 0)
@@ -157,4 +173,21 @@ bool config_load_file(struct server_config *config, const char *path, char *erro
     }
     fclose(file);
     return ok;
+}
+
+bool config_validate(const struct server_config *config, char *error, size_t error_size)
+{
+    if (config->heartbeat_ms * 2 > config->claim_lease_ms) {
+        snprintf(error, error_size,
+                 "heartbeat_ms (%lld) must be at most half of claim_lease_seconds (%lld ms): "
+                 "each heartbeat renews the claims of an open console",
+                 (long long)config->heartbeat_ms, (long long)config->claim_lease_ms);
+        return false;
+    }
+    if (strcmp(config->event_labels, "en") != 0 && strcmp(config->event_labels, "fr") != 0) {
+        snprintf(error, error_size, "event_labels is \"en\" or \"fr\", not \"%s\"",
+                 config->event_labels);
+        return false;
+    }
+    return true;
 }

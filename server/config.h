@@ -22,12 +22,25 @@ struct server_config {
     int64_t event_retention; /* events kept for stream resume */
     uint32_t argon2_memory_kib;
     uint32_t argon2_iterations;
+    /* SIA DC-09 receiver (TCP and UDP on one port; empty: off). */
+    char dc09_listen[CONFIG_TEXT_MAX];
+    char events_file[CONFIG_TEXT_MAX]; /* empty: the installed events.tsv */
+    char event_labels[8];              /* "en" or "fr": the language of stored labels */
+    int dc09_max_connections;
+    int dc09_idle_timeout_s;    /* a connection that sends nothing this long is closed */
+    int dc09_partial_timeout_s; /* a frame begun and not finished this long: closed */
+    int dc09_bad_frames_max;    /* consecutive bad frames before the connection is closed */
+    int dc09_dedup_window_s;    /* a repeat within it is a retransmission */
+    int early_open_grace_minutes;
 };
 
 void config_defaults(struct server_config *config);
 /* Reads FILE; returns false and fills `error` ("FILE:LINE: why"). */
 bool config_load_file(struct server_config *config, const char *path, char *error,
                       size_t error_size);
+/* Checks the settings against each other (a heartbeat slower than half a
+ * claim lease would let an open console lose its claims). */
+bool config_validate(const struct server_config *config, char *error, size_t error_size);
 /* Applies one "key", "value" pair (also used for command-line options). */
 bool config_set(struct server_config *config, const char *key, const char *value, char *error,
                 size_t error_size);

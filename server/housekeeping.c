@@ -3,6 +3,8 @@
  * only once they exceed the retention by a tenth, so that trimming is a
  * rare batch, not a write every second. */
 #include "server/housekeeping.h"
+#include "server/ingest.h"
+#include "server/store_accounts.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -15,11 +17,13 @@
 
 struct housekeeping {
     struct store *store;
+    const struct server_config *config;
     int64_t event_retention;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t stop_signal;
     bool stopping;
+    unsigned passes;
 };
 
 static void expire_claims(struct housekeeping *housekeeping)
@@ -49,6 +53,24 @@ static void trim_events(struct housekeeping *housekeeping)
                  (long long)trimmed, (long long)retention);
 }
 
+static void check_supervision(struct housekeeping *housekeeping)
+{
+    int raised = 0;
+    struct store_error error = {{0}};
+    if (store_supervision_check(housekeeping->store, &raised, &error) != STORE_OK)
+        log_error("housekeeping", "cannot check supervision: %s", error.message);
+    else if (raised > 0)
+        log_warn("housekeeping", "%d account(s) silent past their supervision interval", raised);
+}
+
+static void purge_receipts(struct housekeeping *housekeeping)
+{
+    struct store_error error = {{0}};
+    int64_t before = clock_now_ms() - (int64_t)housekeeping->config->dc09_dedup_window_s * 1000;
+    if (store_ingest_receipts_purge(housekeeping->store, before, &error) != STORE_OK)
+        log_error("housekeeping", "cannot purge DC-09 receipts: %s", error.message);
+}
+
 static void *housekeeping_main(void *argument)
 {
     struct housekeeping *housekeeping = argument;
@@ -66,19 +88,24 @@ static void *housekeeping_main(void *argument)
         pthread_mutex_unlock(&housekeeping->lock);
         expire_claims(housekeeping);
         trim_events(housekeeping);
+        check_supervision(housekeeping);
+        /* Receipts go in batches: a purge a minute keeps each one small. */
+        if (++housekeeping->passes % 60 == 0)
+            purge_receipts(housekeeping);
         pthread_mutex_lock(&housekeeping->lock);
     }
     pthread_mutex_unlock(&housekeeping->lock);
     return NULL;
 }
 
-struct housekeeping *housekeeping_start(struct store *store, int64_t event_retention)
+struct housekeeping *housekeeping_start(struct store *store, const struct server_config *config)
 {
     struct housekeeping *housekeeping = calloc(1, sizeof *housekeeping);
     if (!housekeeping)
         return NULL;
     housekeeping->store = store;
-    housekeeping->event_retention = event_retention;
+    housekeeping->config = config;
+    housekeeping->event_retention = config->event_retention;
     pthread_mutex_init(&housekeeping->lock, NULL);
     pthread_cond_init(&housekeeping->stop_signal, NULL);
     if (pthread_create(&housekeeping->thread, NULL, housekeeping_main, housekeeping) != 0) {

@@ -14,6 +14,9 @@ static void print_usage(FILE *out)
               "       vigied user add NAME --role operator|supervisor|admin [--display-name "
               "TEXT]\n"
               "       vigied user list | user disable NAME | user enable NAME\n"
+              "       vigied account add|set ACCT [--site SITE] [--key HEX] [--window -40,+20]\n"
+              "                      [--tz ZONE] [--crc ascii|binary] [--supervision S]\n"
+              "       vigied account list\n"
               "       vigied audit verify --db PATH\n"
               "options for every command: --db PATH, --config FILE, --set KEY=VALUE\n"
               "see vigied(1)\n"));
@@ -52,6 +55,8 @@ int main(int argc, char **argv)
         return cli_init(&config, argc - index, argv + index);
     if (strcmp(command, "user") == 0)
         return cli_user(&config, argc - index, argv + index);
+    if (strcmp(command, "account") == 0)
+        return cli_account(&config, argc - index, argv + index);
     if (strcmp(command, "audit") == 0)
         return cli_audit(&config, argc - index, argv + index);
     fprintf(stderr, _("vigied: unknown command \"%s\"\n"), command);

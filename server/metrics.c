@@ -134,6 +134,42 @@ char *metrics_render(struct metrics *m, const struct metrics_gauges *gauges)
                    atomic_load(&m->counters[METRICS_STREAM_EVENTS_SENT]), 1);
     append_counter(&t, "vigie_stream_resyncs_total", "Streams told to resync.", "",
                    atomic_load(&m->counters[METRICS_STREAM_RESYNCS]), 1);
+    append_counter(&t, "vigie_store_commits_total", "Group commits (each one fsync).", "",
+                   (uint64_t)gauges->store_commits, 1);
+    append_counter(&t, "vigie_store_writes_total", "Writes carried by the group commits.", "",
+                   (uint64_t)gauges->store_jobs, 1);
+    static const struct {
+        enum metrics_counter counter;
+        const char *name, *help;
+    } plain[] = {
+        {METRICS_DC09_FRAMES, "vigie_dc09_frames_total", "DC-09 frames read whole."},
+        {METRICS_DC09_ACK, "vigie_dc09_ack_total", "DC-09 ACKs sent (each after a commit)."},
+        {METRICS_DC09_NAK, "vigie_dc09_nak_total", "DC-09 NAKs sent."},
+        {METRICS_DC09_DUH, "vigie_dc09_duh_total", "DC-09 DUHs sent."},
+        {METRICS_DC09_BAD_CRC, "vigie_dc09_bad_crc_total", "DC-09 frames ignored: CRC."},
+        {METRICS_DC09_BAD_FRAMES, "vigie_dc09_bad_frames_total", "DC-09 frames refused."},
+        {METRICS_DC09_GARBAGE_BYTES, "vigie_dc09_garbage_bytes_total",
+         "Bytes outside any DC-09 frame."},
+        {METRICS_DC09_DUPLICATES, "vigie_dc09_retransmissions_total",
+         "DC-09 retransmissions acknowledged again and not stored twice."},
+        {METRICS_DC09_UNKNOWN_ACCOUNT, "vigie_dc09_unknown_account_total",
+         "DC-09 messages from accounts the centre does not know."},
+        {METRICS_DC09_STORE_FAILED, "vigie_dc09_store_failures_total",
+         "DC-09 messages the store could not record (NAK sent)."},
+        {METRICS_DC09_REFUSED, "vigie_dc09_connections_refused_total",
+         "DC-09 connections refused over the limit."},
+        {METRICS_DC09_CLOSED_BAD, "vigie_dc09_closed_bad_total",
+         "DC-09 connections closed after bad frames in a row."},
+        {METRICS_DC09_CLOSED_SLOW, "vigie_dc09_closed_slow_total",
+         "DC-09 connections closed on a frame never finished."},
+        {METRICS_DC09_CLOSED_IDLE, "vigie_dc09_closed_idle_total",
+         "DC-09 connections closed when idle."},
+        {METRICS_DC09_UDP_DROPPED, "vigie_dc09_udp_dropped_total",
+         "DC-09 datagrams left unanswered under overload."},
+    };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        append_counter(&t, plain[i].name, plain[i].help, "",
+                       atomic_load(&m->counters[plain[i].counter]), 1);
     for (int c = 1; c < 6; c++) {
         char labels[32];
         snprintf(labels, sizeof labels, "{code=\"%dxx\"}", c);

@@ -17,6 +17,21 @@ enum metrics_counter {
     METRICS_REQUESTS_REFUSED_ROLE,
     METRICS_STREAM_EVENTS_SENT,
     METRICS_STREAM_RESYNCS,
+    METRICS_DC09_FRAMES,
+    METRICS_DC09_ACK,
+    METRICS_DC09_NAK,
+    METRICS_DC09_DUH,
+    METRICS_DC09_BAD_CRC,
+    METRICS_DC09_BAD_FRAMES,
+    METRICS_DC09_GARBAGE_BYTES,
+    METRICS_DC09_DUPLICATES,
+    METRICS_DC09_UNKNOWN_ACCOUNT,
+    METRICS_DC09_STORE_FAILED,
+    METRICS_DC09_REFUSED,
+    METRICS_DC09_CLOSED_BAD,
+    METRICS_DC09_CLOSED_SLOW,
+    METRICS_DC09_CLOSED_IDLE,
+    METRICS_DC09_UDP_DROPPED,
     METRICS_COUNTER_COUNT,
 };
 
@@ -26,6 +41,7 @@ struct metrics_gauges {
     int64_t alarms_open;
     int64_t stream_clients;
     int64_t last_sequence;
+    int64_t store_commits, store_jobs;
 };
 
 struct metrics *metrics_create(void);

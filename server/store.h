@@ -189,6 +189,9 @@ int store_audit_verify(struct store *store, struct store_audit_report *report,
                        struct store_error *error);
 
 /* ---- Health ---- */
+/* Group commits so far, and the writes they carried (their ratio is the
+ * batch size the group commit achieves). */
+void store_commit_stats(struct store *store, int64_t *commits, int64_t *jobs);
 int store_ping(struct store *store, struct store_error *error);
 
 #endif

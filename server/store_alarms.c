@@ -185,23 +185,17 @@ static void bind_optional_id(sqlite3_stmt *statement, int index, int64_t id)
         sqlite3_bind_null(statement, index);
 }
 
-struct alarm_create_job {
-    const struct actor *actor;
-    const struct alarm_new *alarm;
-    int64_t id;
-};
-
-static int alarm_create_job(struct store_tx *tx, void *context, struct store_error *error)
+int store_tx_alarm_insert(struct store_tx *tx, const struct actor *actor, const struct alarm_new *a,
+                          int64_t *id_out, struct store_error *error)
 {
     static const char sql[] =
         "INSERT INTO alarms(seq, source, account, site_id, device_id, victim_id, event_code,"
-        " class, label, priority, zone, received_at, raw, flags)"
-        " VALUES(0,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    struct alarm_create_job *job = context;
-    const struct alarm_new *a = job->alarm;
+        " class, label, priority, zone, received_at, raw, flags, state, resolution, closed_at)"
+        " VALUES(0,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     sqlite3_stmt *st = store_tx_statement(tx, sql);
     if (!st)
         return store_sql_error(tx->db, "recording an alarm", error);
+    bool closed = a->closed_resolution && a->closed_resolution[0];
     sqlite3_bind_text(st, 1, a->source, -1, SQLITE_STATIC);
     bind_optional_text(st, 2, a->account);
     bind_optional_id(st, 3, a->site_id);
@@ -218,6 +212,12 @@ static int alarm_create_job(struct store_tx *tx, void *context, struct store_err
     sqlite3_bind_int64(st, 11, a->received_at > 0 ? a->received_at : tx->now_ms);
     bind_optional_text(st, 12, a->raw);
     sqlite3_bind_int(st, 13, (int)a->flags);
+    sqlite3_bind_text(st, 14, closed ? "closed" : "new", -1, SQLITE_STATIC);
+    bind_optional_text(st, 15, closed ? a->closed_resolution : NULL);
+    if (closed)
+        sqlite3_bind_int64(st, 16, tx->now_ms);
+    else
+        sqlite3_bind_null(st, 16);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
@@ -226,14 +226,33 @@ static int alarm_create_job(struct store_tx *tx, void *context, struct store_err
     }
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "recording an alarm", error);
-    job->id = sqlite3_last_insert_rowid(tx->db);
-    char detail[160];
-    snprintf(detail, sizeof detail, "{\"source\":\"%s\",\"class\":\"%s\",\"priority\":%d}",
-             a->source, a->class_name, a->priority);
-    if (store_tx_timeline(tx, job->id, job->actor->user_id, "created", a->note, error) ||
-        store_tx_audit(tx, job->actor, "alarm.create", "alarm", job->id, detail, error))
+    int64_t id = sqlite3_last_insert_rowid(tx->db);
+    if (store_tx_timeline(tx, id, actor->user_id, "created", a->note, error) != STORE_OK)
         return STORE_ERROR;
-    return store_tx_alarm_changed(tx, job->id, error);
+    /* People's actions are audited; what a machine sends is recorded by
+     * the alarm itself, its raw message and (for DC-09) its receipt. */
+    if (actor->user_id > 0) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "{\"source\":\"%s\",\"class\":\"%s\",\"priority\":%d}",
+                 a->source, a->class_name, a->priority);
+        if (store_tx_audit(tx, actor, "alarm.create", "alarm", id, detail, error) != STORE_OK)
+            return STORE_ERROR;
+    }
+    if (id_out)
+        *id_out = id;
+    return store_tx_alarm_changed(tx, id, error);
+}
+
+struct alarm_create_job {
+    const struct actor *actor;
+    const struct alarm_new *alarm;
+    int64_t id;
+};
+
+static int alarm_create_job(struct store_tx *tx, void *context, struct store_error *error)
+{
+    struct alarm_create_job *job = context;
+    return store_tx_alarm_insert(tx, job->actor, job->alarm, &job->id, error);
 }
 
 int store_alarm_create(struct store *store, const struct actor *actor,

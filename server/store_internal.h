@@ -67,6 +67,12 @@ struct store_audit_head *store_audit_head(struct store *store);
 
 /* Alarm reads shared by the alarm writers (store_alarms.c). */
 int store_alarm_read(sqlite3 *db, int64_t id, struct alarm *out, struct store_error *error);
+/* Inserts an alarm (closed on arrival when closed_resolution is set), its
+ * first timeline entry, an audit row when a person created it, and its
+ * stream event. */
+int store_tx_alarm_insert(struct store_tx *tx, const struct actor *actor,
+                          const struct alarm_new *alarm, int64_t *id_out,
+                          struct store_error *error);
 int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_error *error);
 int store_tx_timeline(struct store_tx *tx, int64_t alarm_id, int64_t user_id, const char *kind,
                       const char *text, struct store_error *error);

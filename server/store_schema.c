@@ -106,6 +106,27 @@ static const char *const migrations[] = {
     "INSERT INTO audit_head VALUES(1, '"
     "0000000000000000000000000000000000000000000000000000000000000000', 0);"
     "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+    /* 2: SIA DC-09 accounts (a panel's settings), retransmission receipts,
+     * raw frames kept for the administrator, automatic resolutions. */
+    "ALTER TABLE panels ADD COLUMN key_hex TEXT;"
+    "ALTER TABLE panels ADD COLUMN window_before_s INTEGER NOT NULL DEFAULT 40;"
+    "ALTER TABLE panels ADD COLUMN window_after_s INTEGER NOT NULL DEFAULT 20;"
+    "ALTER TABLE panels ADD COLUMN timezone TEXT;"
+    "ALTER TABLE panels ADD COLUMN crc_form TEXT NOT NULL DEFAULT 'ascii';"
+    "ALTER TABLE panels ADD COLUMN supervision_s INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE panels ADD COLUMN last_seen_at INTEGER;"
+    "ALTER TABLE panels ADD COLUMN comm_failure_alarm_id INTEGER REFERENCES alarms(id);"
+    "CREATE TABLE dc09_receipts("
+    " account TEXT NOT NULL, seq INTEGER NOT NULL, digest TEXT NOT NULL,"
+    " received_at INTEGER NOT NULL, PRIMARY KEY(account, seq, digest)) WITHOUT ROWID;"
+    "CREATE INDEX dc09_receipts_age ON dc09_receipts(received_at);"
+    "CREATE TABLE raw_frames("
+    " id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, source TEXT NOT NULL,"
+    " peer TEXT NOT NULL DEFAULT '', account TEXT, reason TEXT NOT NULL, frame TEXT NOT NULL);"
+    "CREATE INDEX alarms_by_account ON alarms(account, event_code) WHERE state <> 'closed';"
+    "INSERT INTO resolutions VALUES"
+    " ('no-action-needed','Recorded: no action needed',10);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

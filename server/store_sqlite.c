@@ -46,8 +46,17 @@ struct reader_slot {
     bool in_use;
 };
 
+/* The checkpointer copies the WAL back into the database this often, and
+ * at once when the WAL passes this many pages (4 KiB each: 64 MiB). */
+#define STORE_CHECKPOINT_PERIOD_MS 1000
+#define STORE_CHECKPOINT_PAGES     16384
+
 struct store {
     char *path;
+    sqlite3 *checkpoint_db;
+    pthread_t checkpoint_thread;
+    bool checkpoint_running;
+    pthread_cond_t checkpoint_wake;
     struct store_options options;
     sqlite3 *writer_db;
     pthread_t writer_thread;
@@ -70,6 +79,7 @@ struct store {
     int statement_count;
 
     pthread_mutex_t sequence_lock;
+    int64_t commits, jobs_committed; /* under sequence_lock */
     int64_t last_committed_seq;
     int64_t first_kept_seq;
 
@@ -239,6 +249,27 @@ int64_t store_tx_event(struct store_tx *tx, const char *type, int64_t alarm_id, 
     return seq;
 }
 
+/* Runs one of the writer's fixed statements (SAVEPOINT, COMMIT...) from the
+ * cache: they run for every job, so they are compiled once. */
+static int writer_control(struct store *store, const char *sql, struct store_error *error)
+{
+    struct store_tx tx = {.store = store, .db = store->writer_db};
+    sqlite3_stmt *statement = store_tx_statement(&tx, sql);
+    if (!statement)
+        return store_sql_error(store->writer_db, sql, error);
+    int rc = sqlite3_step(statement);
+    sqlite3_reset(statement);
+    if (rc != SQLITE_DONE)
+        return store_sql_error(store->writer_db, sql, error);
+    return STORE_OK;
+}
+
+static const char sql_savepoint[] = "SAVEPOINT job";
+static const char sql_rollback_to[] = "ROLLBACK TO job";
+static const char sql_release[] = "RELEASE job";
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+
 static void pending_truncate(struct store *store, size_t count)
 {
     while (store->pending_count > count)
@@ -253,18 +284,18 @@ static void run_job(struct store *store, struct store_job *job, int64_t now_ms)
     size_t mark = store->pending_count;
     int64_t seq_mark = store->next_seq;
     struct store_audit_head audit_mark = store->audit_head;
-    if (store_exec(store->writer_db, "SAVEPOINT job", &job->error) != STORE_OK) {
+    if (writer_control(store, sql_savepoint, &job->error) != STORE_OK) {
         job->status = STORE_ERROR;
         return;
     }
     job->status = job->fn(&tx, job->context, &job->error);
     if (job->status != STORE_OK) {
-        store_exec(store->writer_db, "ROLLBACK TO job", NULL);
+        writer_control(store, sql_rollback_to, NULL);
         pending_truncate(store, mark);
         store->next_seq = seq_mark;
         store->audit_head = audit_mark;
     }
-    store_exec(store->writer_db, "RELEASE job", NULL);
+    writer_control(store, sql_release, NULL);
 }
 
 static void run_batch(struct store *store, struct store_job *jobs)
@@ -274,11 +305,11 @@ static void run_batch(struct store *store, struct store_job *jobs)
     struct store_error batch_error = {{0}};
     int64_t now_ms = clock_now_ms();
     bool committed = false;
-    if (store_exec(store->writer_db, "BEGIN IMMEDIATE", &batch_error) == STORE_OK) {
+    if (writer_control(store, sql_begin, &batch_error) == STORE_OK) {
         for (struct store_job *job = jobs; job; job = job->next)
             run_job(store, job, now_ms);
         statements_reset(store);
-        committed = store_exec(store->writer_db, "COMMIT", &batch_error) == STORE_OK;
+        committed = writer_control(store, sql_commit, &batch_error) == STORE_OK;
         if (!committed)
             store_exec(store->writer_db, "ROLLBACK", NULL);
     }
@@ -290,6 +321,15 @@ static void run_batch(struct store *store, struct store_job *jobs)
             job->status = STORE_ERROR;
             job->error = batch_error;
         }
+    }
+    if (committed) {
+        int64_t count = 0;
+        for (struct store_job *job = jobs; job; job = job->next)
+            count++;
+        pthread_mutex_lock(&store->sequence_lock);
+        store->commits++;
+        store->jobs_committed += count;
+        pthread_mutex_unlock(&store->sequence_lock);
     }
     if (store->pending_count > 0) {
         pthread_mutex_lock(&store->sequence_lock);
@@ -324,6 +364,45 @@ static void finish_async_jobs(struct store_job *jobs)
         job->done(job->context, job->status, &job->error);
         free(job);
     }
+}
+
+static void *checkpointer_main(void *argument)
+{
+    struct store *store = argument;
+    pthread_mutex_lock(&store->queue_lock);
+    while (!store->stopping) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += STORE_CHECKPOINT_PERIOD_MS / 1000;
+        pthread_cond_timedwait(&store->checkpoint_wake, &store->queue_lock, &deadline);
+        if (store->stopping)
+            break;
+        pthread_mutex_unlock(&store->queue_lock);
+        int wal_pages = 0, copied = 0;
+        /* PASSIVE: copies what no reader still needs, never blocks the
+         * writer; a busy reader only delays the copy to the next pass. */
+        int rc = sqlite3_wal_checkpoint_v2(store->checkpoint_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                           &wal_pages, &copied);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log_warn("store", "checkpoint failed: %s", sqlite3_errmsg(store->checkpoint_db));
+        pthread_mutex_lock(&store->queue_lock);
+    }
+    pthread_mutex_unlock(&store->queue_lock);
+    return NULL;
+}
+
+/* Called by SQLite after each commit with the WAL's size in pages. */
+static int on_wal_commit(void *context, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    struct store *store = context;
+    if (pages >= STORE_CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&store->queue_lock);
+        pthread_cond_signal(&store->checkpoint_wake);
+        pthread_mutex_unlock(&store->queue_lock);
+    }
+    return SQLITE_OK;
 }
 
 static void *writer_main(void *argument)
@@ -451,7 +530,8 @@ sqlite3 *store_reader_acquire(struct store *store, struct store_error *error)
                 pthread_mutex_unlock(&store->readers_lock);
                 return slot->db;
             }
-            if (!slot->db && !empty)
+            /* An empty slot being opened by another thread is in use. */
+            if (!slot->db && !slot->in_use && !empty)
                 empty = slot;
         }
         if (empty) {
@@ -512,6 +592,12 @@ static int configure_writer(struct store *store, struct store_error *error)
          * or a 201 to a client waits for exactly that. */
         "PRAGMA synchronous=FULL",
         "PRAGMA foreign_keys=ON",
+        /* Checkpoints run on their own thread (see checkpointer_main), so
+         * that no commit waits for the WAL to be copied back. */
+        "PRAGMA wal_autocheckpoint=0",
+        /* 64 MiB of page cache: the tables' hot pages stay in memory. */
+        "PRAGMA cache_size=-65536",
+        "PRAGMA temp_store=MEMORY",
     };
     for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0]; i++)
         if (store_exec(store->writer_db, pragmas[i], error) != STORE_OK)
@@ -526,6 +612,12 @@ static void store_free(struct store *store)
             sqlite3_close(store->readers[i].db);
     for (int i = 0; i < store->statement_count; i++)
         sqlite3_finalize(store->statement[i]);
+    if (store->checkpoint_db) {
+        /* A clean stop leaves the database whole, the WAL emptied. */
+        sqlite3_wal_checkpoint_v2(store->checkpoint_db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                  NULL);
+        sqlite3_close(store->checkpoint_db);
+    }
     if (store->writer_db)
         sqlite3_close(store->writer_db);
     pending_truncate(store, 0);
@@ -536,6 +628,7 @@ static void store_free(struct store *store)
     pthread_mutex_destroy(&store->sequence_lock);
     pthread_mutex_destroy(&store->readers_lock);
     pthread_cond_destroy(&store->reader_free);
+    pthread_cond_destroy(&store->checkpoint_wake);
     free(store->path);
     free(store);
 }
@@ -566,15 +659,22 @@ int store_open(const char *path, const struct store_options *options, struct sto
     pthread_mutex_init(&store->sequence_lock, NULL);
     pthread_mutex_init(&store->readers_lock, NULL);
     pthread_cond_init(&store->reader_free, NULL);
+    pthread_cond_init(&store->checkpoint_wake, NULL);
     int flags = SQLITE_OPEN_READWRITE | (options->create ? SQLITE_OPEN_CREATE : 0);
     if (!store->path || open_connection(path, flags, &store->writer_db, error) != STORE_OK ||
         configure_writer(store, error) != STORE_OK ||
         store_schema_migrate(store->writer_db, error) != STORE_OK ||
-        load_sequences(store, error) != STORE_OK ||
-        store_audit_head_load(store->writer_db, &store->audit_head, error) != STORE_OK) {
+        load_sequences(store, error) != STORE_OK) {
         store_free(store);
         return STORE_ERROR;
     }
+    sqlite3_wal_hook(store->writer_db, on_wal_commit, store);
+    if (open_connection(path, SQLITE_OPEN_READWRITE, &store->checkpoint_db, error) != STORE_OK) {
+        store_free(store);
+        return STORE_ERROR;
+    }
+    store->checkpoint_running =
+        pthread_create(&store->checkpoint_thread, NULL, checkpointer_main, store) == 0;
     if (pthread_create(&store->writer_thread, NULL, writer_main, store) != 0) {
         store_error_set(error, "cannot start the store writer: %s", strerror(errno));
         store_free(store);
@@ -592,9 +692,13 @@ void store_close(struct store *store)
     pthread_mutex_lock(&store->queue_lock);
     store->stopping = true;
     pthread_cond_broadcast(&store->queue_nonempty);
+    pthread_cond_broadcast(&store->checkpoint_wake);
     pthread_mutex_unlock(&store->queue_lock);
     if (store->writer_running)
         pthread_join(store->writer_thread, NULL);
+    if (store->checkpoint_running)
+        pthread_join(store->checkpoint_thread, NULL);
+    store->checkpoint_running = false;
     store_free(store);
 }
 
@@ -713,4 +817,12 @@ int store_ping(struct store *store, struct store_error *error)
 int64_t store_tx_peek_sequence(struct store_tx *tx)
 {
     return tx->store->next_seq;
+}
+
+void store_commit_stats(struct store *store, int64_t *commits, int64_t *jobs)
+{
+    pthread_mutex_lock(&store->sequence_lock);
+    *commits = store->commits;
+    *jobs = store->jobs_committed;
+    pthread_mutex_unlock(&store->sequence_lock);
 }
