@@ -35,7 +35,11 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(O)/%.o)
 WIDGETS_SRC := $(wildcard widgets/*.c)
 WIDGETS_OBJ := $(WIDGETS_SRC:%.c=$(O)/%.o)
-CONSOLE_SRC := $(filter-out console/main.c,$(wildcard console/*.c))
+# The built-in keymap and themes are the installed files, compiled in: the
+# generated C files are committed and remade when their source changes.
+CONSOLE_GEN := console/gen_default_keys.c \
+               $(patsubst themes/%.theme,console/gen_theme_%.c,$(wildcard themes/*.theme))
+CONSOLE_SRC := $(sort $(filter-out console/main.c,$(wildcard console/*.c)) $(CONSOLE_GEN))
 CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(O)/%.o)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -147,6 +151,11 @@ install: all
 	install -m 644 man/vigied.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigied.1
 	install -d $(DESTDIR)$(PREFIX)/share/vigie
 	install -m 644 server/events.tsv $(DESTDIR)$(PREFIX)/share/vigie/events.tsv
+	install -d $(DESTDIR)$(PREFIX)/share/vigie/keymaps $(DESTDIR)$(PREFIX)/share/vigie/themes
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 keymaps/default.keys $(DESTDIR)$(PREFIX)/share/vigie/keymaps/default.keys
+	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/vigie/themes/
+	install -m 644 man/vigie-keys.5 man/vigie-theme.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 # The message catalogue template for translators (French first).
 pot:
@@ -154,6 +163,14 @@ pot:
 	xgettext --language=C --keyword=_ --keyword=N_ --from-code=UTF-8 \
 	  --package-name=vigie --package-version=$(VERSION) -o po/vigie.pot \
 	  $$(git ls-files '*.c' '*.h')
+
+console/gen_default_keys.c: keymaps/default.keys tools/embed.sh
+	@echo "  EMBED   $<"
+	@tools/embed.sh $< builtin_default_keys > $@.tmp && mv $@.tmp $@
+
+console/gen_theme_%.c: themes/%.theme tools/embed.sh
+	@echo "  EMBED   $<"
+	@tools/embed.sh $< builtin_theme_$(subst -,_,$*) > $@.tmp && mv $@.tmp $@
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

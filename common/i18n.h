@@ -8,12 +8,9 @@
 #define VIGIE_TEXT_DOMAIN "vigie"
 #ifndef VIGIE_LOCALEDIR
 #define VIGIE_LOCALEDIR "/usr/local/share/locale"
-/* Binds the text domain to the installed catalogues; call once in main. */
-void i18n_init(void);
-
 #endif
-#define _(text)           dgettext(VIGIE_TEXT_DOMAIN, text)
-#define N_(text)          text
+#define _(text)  dgettext(VIGIE_TEXT_DOMAIN, text)
+#define N_(text) text
 
 /* Binds the text domain to the installed catalogues; call once in main. */
 void i18n_init(void);
