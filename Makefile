@@ -104,10 +104,10 @@ $(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(ALL_PKGS)) -lm
 
-$(O)/tests/integration/%: $(O)/tests/integration/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libcommon.a
+$(O)/tests/integration/%: $(O)/tests/integration/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libconsole.a $(O)/libwidgets.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) $(call pc_libs,$(PKG_SERVER)) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) $(call pc_libs,$(PKG_SERVER)) $(call pc_libs,$(PKG_CONSOLE)) -lm
 
 $(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
@@ -148,7 +148,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(O)/bin/vigied $(DESTDIR)$(PREFIX)/bin/vigied
 	install -m 755 $(O)/bin/vigie-sim $(DESTDIR)$(PREFIX)/bin/vigie-sim
+	install -m 755 $(O)/bin/vigie $(DESTDIR)$(PREFIX)/bin/vigie
 	install -m 644 man/vigied.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigied.1
+	install -m 644 man/vigie.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigie.1
 	install -d $(DESTDIR)$(PREFIX)/share/vigie
 	install -m 644 server/events.tsv $(DESTDIR)$(PREFIX)/share/vigie/events.tsv
 	install -d $(DESTDIR)$(PREFIX)/share/vigie/keymaps $(DESTDIR)$(PREFIX)/share/vigie/themes

@@ -49,6 +49,7 @@ struct connection {
     bool in_flight;
     uint32_t events; /* what epoll watches for */
     int bad_frames, logged;
+    size_t garbage_run; /* bytes outside any frame since the last good one */
     int64_t last_activity_ms, partial_since_ms;
     size_t in_length, out_length;
     uint8_t in[INPUT_CAPACITY];
@@ -222,6 +223,20 @@ static void note_bad_frame(struct dc09_receiver *r, const struct origin *origin,
         c->bad_frames++;
 }
 
+/* Bytes outside any frame are skipped (line noise, a probe before a
+ * frame), but a sender of nothing else is no panel: each DC09_FRAME_MAX of
+ * them since the last good frame counts as a bad frame, so that an endless
+ * line without a CR is closed after a few KiB, not read forever. */
+static void note_garbage(struct dc09_receiver *r, const struct origin *origin, size_t length)
+{
+    struct connection *c = r->slots[origin->slot];
+    c->garbage_run += length;
+    while (c->garbage_run >= DC09_FRAME_MAX) {
+        c->garbage_run -= DC09_FRAME_MAX;
+        note_bad_frame(r, origin, "garbage", _("no frame in the bytes sent"));
+    }
+}
+
 static void submit(struct dc09_receiver *r, const struct origin *origin, const uint8_t *bytes,
                    size_t length, const struct dc09_frame *frame,
                    const struct dc09_account *account, bool known)
@@ -305,8 +320,10 @@ static void handle_frame(struct dc09_receiver *r, const struct origin *origin, c
                     dc09_status_reply(status), &frame, NULL, crc);
         return;
     }
-    if (!origin->udp)
+    if (!origin->udp) {
         r->slots[origin->slot]->bad_frames = 0;
+        r->slots[origin->slot]->garbage_run = 0;
+    }
     if (frame.token == DC09_ACK || frame.token == DC09_NAK || frame.token == DC09_DUH)
         return; /* answers are for panels, not for us */
     metrics_add(r->metrics, METRICS_DC09_FRAMES, 1);
@@ -329,11 +346,14 @@ static void process_input(struct dc09_receiver *r, int slot)
         size_t consumed = found == DC09_FIND_FRAME ? start + length : length;
         if (found == DC09_FIND_FRAME) {
             metrics_add(r->metrics, METRICS_DC09_GARBAGE_BYTES, start);
+            note_garbage(r, &origin, start);
             handle_frame(r, &origin, c->in + start, length);
         } else {
             metrics_add(r->metrics, METRICS_DC09_GARBAGE_BYTES, length);
             if (found == DC09_FIND_TOO_LONG)
                 note_bad_frame(r, &origin, "too_long", _("no end within the longest frame"));
+            else
+                note_garbage(r, &origin, length);
         }
         if (r->slots[slot] != c)
             return; /* closed while answering */

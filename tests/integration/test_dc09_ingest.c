@@ -131,8 +131,8 @@ static void send_acked(struct story *story, const uint8_t *frame, size_t length,
     panel_close(panel);
 }
 
-static void test_a_contact_id_burglary_is_acknowledged_and_becomes_an_alarm_of_its_site(
-    void **state)
+static void
+test_a_contact_id_burglary_is_acknowledged_and_becomes_an_alarm_of_its_site(void **state)
 {
     struct story *story = *state;
     struct sse_client *stream = sse_open(story->world, story->alice, NULL);
@@ -158,7 +158,8 @@ static void test_a_contact_id_burglary_is_acknowledged_and_becomes_an_alarm_of_i
     assert_int_equal(json_count(alarm, "flags"), 0);
     cJSON *detail = alarm_get(story->world, story->alice, json_int(alarm, "id"));
     assert_non_null(detail);
-    assert_non_null(strstr(json_string(detail, "raw"), "\"ADM-CID\"0017L0#1234[#1234|1130 01 003]"));
+    assert_non_null(
+        strstr(json_string(detail, "raw"), "\"ADM-CID\"0017L0#1234[#1234|1130 01 003]"));
 
     /* And on the console's stream, at once. */
     assert_true(sse_wait(stream, "alarm", 1, STREAM_WAIT_MS));
@@ -238,8 +239,8 @@ static void test_an_unknown_code_becomes_an_alarm_of_class_unknown(void **state)
     assert_int_equal(json_int(sia, "priority"), 2);
 }
 
-static void test_two_frames_in_one_segment_and_one_split_frame_are_acknowledged_in_order(
-    void **state)
+static void
+test_two_frames_in_one_segment_and_one_split_frame_are_acknowledged_in_order(void **state)
 {
     struct story *story = *state;
     struct panel *panel = panel_connect(story->world, false);
@@ -293,9 +294,9 @@ static void test_a_datagram_over_udp_is_acknowledged(void **state)
     char port[16], to[32], output[512];
     snprintf(port, sizeof port, "%u", story->world->dc09_port);
     snprintf(to, sizeof to, "127.0.0.1:%s", port);
-    assert_int_equal(world_sim(story->world, output, sizeof output, "dc09", "--to", to,
-                               "--account", "2345", "--code", "1130", "--zone", "8", "--seq",
-                               "32", "--udp", NULL),
+    assert_int_equal(world_sim(story->world, output, sizeof output, "dc09", "--to", to, "--account",
+                               "2345", "--code", "1130", "--zone", "8", "--seq", "32", "--udp",
+                               NULL),
                      0);
     assert_non_null(find_by_code(queue(story), "2345", "1130"));
 }
@@ -468,8 +469,8 @@ static void test_an_open_outside_the_schedule_is_an_early_open_alarm(void **stat
     assert_true(json_int(alarm, "priority") <= 2);
     assert_int_equal(json_int(alarm, "site_id"), warehouse);
     /* The arm that came first is no alarm: only the disarm is early. */
-    const cJSON *arm = find_by_code(alarms_of(story->world, story->alice, "2345", NULL), "2345",
-                                    "3401");
+    const cJSON *arm =
+        find_by_code(alarms_of(story->world, story->alice, "2345", NULL), "2345", "3401");
     assert_string_equal(json_string(arm, "state"), "closed");
 
     assert_true(sse_wait(stream, "alarm", 2, STREAM_WAIT_MS));

@@ -1,7 +1,8 @@
 /* harness.h: the world of one integration test: a temporary directory
  * with its own database, a real vigied on a free loopback port, and
  * clients that talk to it as a console does (HTTP with JSON, and the SSE
- * stream). Every wait is bounded, so a broken server fails a test and
+ * stream) or as an alarm panel does (SIA DC-09 frames, and vigie-sim).
+ * Every wait is bounded, so a broken server fails a test and
  * never hangs it; every world is private, so tests run in parallel.
  *
  * Memory handed to a test (reply bodies, parsed JSON, tokens) belongs to
@@ -95,11 +96,6 @@ int world_stop(struct world *world);
 void world_kill(struct world *world);
 bool world_restart(struct world *world);
 
-/* Runs vigied with the arguments (NULL-terminated) and `input` on its
- * standard input; stdout and stderr go to `output`. Returns the exit
- * status, or -1 if it could not run or did not end in time. */
-int world_run(struct world *world, const char *input, char *output, size_t output_size,
-              const char *argument, ...) __attribute__((sentinel));
 /* The server's log so far (owned by the world). */
 const char *world_log(struct world *world);
 
@@ -108,13 +104,18 @@ void *world_keep(struct world *world, void *pointer, void (*release)(void *));
 
 /* vigied's resident memory (VmRSS) in KiB; -1 when it is not running. */
 int64_t world_rss_kib(struct world *world);
-/* Waits until the server's log holds `text`. */
-bool world_wait_log(struct world *world, const char *text, int timeout_ms);
 
+/* ---- commands (harness_run.c) ---- */
+
+/* Runs vigied with the arguments (NULL-terminated) and `input` on its
+ * standard input; stdout and stderr go to `output`. Returns the exit
+ * status, or -1 if it could not run or did not end in time. */
+int world_run(struct world *world, const char *input, char *output, size_t output_size,
+              const char *argument, ...) __attribute__((sentinel));
 /* `vigied account ARGUMENTS... --db DB` (add, set, list); the exit status,
  * with stdout and stderr in `output` (may be NULL). */
-int world_account(struct world *world, char *output, size_t output_size, const char *argument,
-                  ...) __attribute__((sentinel));
+int world_account(struct world *world, char *output, size_t output_size, const char *argument, ...)
+    __attribute__((sentinel));
 /* vigie-sim (beside vigied, or $VIGIE_SIM) with the arguments; its exit
  * status (0 ACK, 1 NAK or DUH, 3 no answer), -1 if it could not run or
  * did not end within WORLD_RUN_TIMEOUT_MS; its output in `output`. */
