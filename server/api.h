@@ -40,6 +40,10 @@ struct api_request {
     bool authenticated;
     struct store_session session;
     struct actor actor;
+    /* ACCESS_DEVICE routes: the device of the bearer token (0 and "" for
+     * the AML form, which the handler authenticates by its HMAC). */
+    int64_t device_id;
+    char device_uid[64];
 };
 
 struct api_response {
@@ -100,5 +104,9 @@ void api_metrics(struct api_request *, struct api_response *);
 void api_sites_get(struct api_request *, struct api_response *);
 void api_victims_get(struct api_request *, struct api_response *);
 void api_procedures_list(struct api_request *, struct api_response *);
+void api_ingest_device(struct api_request *, struct api_response *);
+/* The check of ACCESS_DEVICE routes (api_ingest.c), in place of the
+ * session's: fills a 401 and returns false when the device is refused. */
+bool api_device_authenticate(struct api_request *request, struct api_response *response);
 
 #endif

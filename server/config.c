@@ -34,6 +34,7 @@ void config_defaults(struct server_config *config)
     config->dc09_bad_frames_max = 5;
     config->dc09_dedup_window_s = 600;
     config->early_open_grace_minutes = 15;
+    config->technical_data_ms = 24LL * 3600 * 1000;
 }
 
 static bool parse_long(const char *value, long long min, long long max, long long *out)
@@ -75,6 +76,8 @@ static const struct number_setting number_settings[] = {
     NUMBER("dc09_bad_frames_max", 1, 1000, 1, dc09_bad_frames_max),
     NUMBER("dc09_dedup_window_s", 1, 86400, 1, dc09_dedup_window_s),
     NUMBER("early_open_grace_minutes", 0, 720, 1, early_open_grace_minutes),
+    NUMBER("technical_data_hours", 1, 24 * 366, 3600 * 1000, technical_data_ms),
+    NUMBER("technical_data_seconds", 1, 366 * 86400, 1000, technical_data_ms),
 };
 
 static void store_number(struct server_config *config, const struct number_setting *setting,

@@ -32,6 +32,10 @@ struct server_config {
     int dc09_bad_frames_max;    /* consecutive bad frames before the connection is closed */
     int dc09_dedup_window_s;    /* a repeat within it is a retransmission */
     int early_open_grace_minutes;
+    /* Protection phones' technical data (positions, battery, raw message)
+     * is erased this long after capture: technical_data_hours (24), or
+     * technical_data_seconds for tests. */
+    int64_t technical_data_ms;
 };
 
 void config_defaults(struct server_config *config);

@@ -5,6 +5,7 @@
 #include "server/housekeeping.h"
 #include "server/ingest.h"
 #include "server/store_accounts.h"
+#include "server/store_devices.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -71,9 +72,49 @@ static void purge_receipts(struct housekeeping *housekeeping)
         log_error("housekeeping", "cannot purge DC-09 receipts: %s", error.message);
 }
 
+/* Protection phones' technical data goes once older than the retention.
+ * A purge tells resuming streams to resync, so it runs in batches: every
+ * retention/288 (5 minutes for 24 hours), between 1 s and 5 minutes. */
+static unsigned purge_period_passes(const struct server_config *config)
+{
+    int64_t period_ms = config->technical_data_ms / 288;
+    if (period_ms < HOUSEKEEPING_PERIOD_MS)
+        return 1;
+    if (period_ms > 300 * HOUSEKEEPING_PERIOD_MS)
+        return 300;
+    return (unsigned)(period_ms / HOUSEKEEPING_PERIOD_MS);
+}
+
+static void purge_technical_data(struct housekeeping *housekeeping)
+{
+    struct store_error error = {{0}};
+    int64_t before = clock_now_ms() - housekeeping->config->technical_data_ms;
+    bool due = false;
+    struct store_purge_report report = {0};
+    if (store_technical_purge_due(housekeeping->store, before, &due, &error) != STORE_OK ||
+        (due && store_technical_purge(housekeeping->store, before, &report, &error) != STORE_OK))
+        log_error("housekeeping", "cannot purge technical data: %s", error.message);
+    else if (due)
+        log_info("housekeeping",
+                 "technical data purged: %lld position(s), %lld raw message(s), %lld alarm(s)",
+                 (long long)report.positions, (long long)report.raws, (long long)report.alarms);
+}
+
+static void check_device_tests(struct housekeeping *housekeeping)
+{
+    int raised = 0;
+    struct store_error error = {{0}};
+    if (store_device_tests_check(housekeeping->store, &raised, &error) != STORE_OK)
+        log_error("housekeeping", "cannot check device tests: %s", error.message);
+    else if (raised > 0)
+        log_warn("housekeeping", "%d device(s) overdue for their test", raised);
+}
+
 static void *housekeeping_main(void *argument)
 {
     struct housekeeping *housekeeping = argument;
+    unsigned purge_period = purge_period_passes(housekeeping->config);
+    purge_technical_data(housekeeping); /* at start: nothing waits a period */
     pthread_mutex_lock(&housekeeping->lock);
     while (!housekeeping->stopping) {
         struct timespec deadline;
@@ -92,6 +133,10 @@ static void *housekeeping_main(void *argument)
         /* Receipts go in batches: a purge a minute keeps each one small. */
         if (++housekeeping->passes % 60 == 0)
             purge_receipts(housekeeping);
+        /* A read each pass; a write only when a device is overdue. */
+        check_device_tests(housekeeping);
+        if (housekeeping->passes % purge_period == 0)
+            purge_technical_data(housekeeping);
         pthread_mutex_lock(&housekeeping->lock);
     }
     pthread_mutex_unlock(&housekeeping->lock);

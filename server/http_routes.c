@@ -25,6 +25,7 @@ static const struct route routes[] = {
     {"POST", "/v1/users", api_users_create, ACCESS_ADMIN},
     {"POST", "/v1/users/{name}/disable", api_users_disable, ACCESS_ADMIN},
     {"POST", "/v1/users/{name}/enable", api_users_enable, ACCESS_ADMIN},
+    {"POST", "/v1/ingest/device", api_ingest_device, ACCESS_DEVICE},
     {"GET", "/v1/stream", api_stream, ACCESS_READ},
     {"GET", "/v1/health", api_health, ACCESS_PUBLIC},
     {"GET", "/metrics", api_metrics, ACCESS_PUBLIC},

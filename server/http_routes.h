@@ -11,6 +11,7 @@ enum route_access {
     ACCESS_READ,    /* any role */
     ACCESS_OPERATE, /* operators and admins; supervisors are refused */
     ACCESS_ADMIN,   /* admins only */
+    ACCESS_DEVICE,  /* a device's own token, or an AML form authenticated by its HMAC */
 };
 
 struct route {

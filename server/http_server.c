@@ -165,9 +165,14 @@ static void dispatch(struct api_context *api, struct MHD_Connection *connection,
                   _("the request body is larger than %zu bytes"), api->config->max_body_bytes);
         return;
     }
-    if (route->access != ACCESS_PUBLIC &&
-        (!authenticate(&request, response) || !authorize(&request, route, response)))
+    if (route->access == ACCESS_DEVICE) {
+        /* Devices have tokens of their own, never a user's session. */
+        if (!api_device_authenticate(&request, response))
+            return;
+    } else if (route->access != ACCESS_PUBLIC &&
+               (!authenticate(&request, response) || !authorize(&request, route, response))) {
         return;
+    }
     route->handler(&request, response);
     if (response->status == 0)
         api_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", _("no answer"));

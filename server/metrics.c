@@ -170,6 +170,16 @@ char *metrics_render(struct metrics *m, const struct metrics_gauges *gauges)
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         append_counter(&t, plain[i].name, plain[i].help, "",
                        atomic_load(&m->counters[plain[i].counter]), 1);
+    append_counter(&t, "vigie_device_messages_total",
+                   "Device messages stored (JSON and AML), repeats included.", "",
+                   atomic_load(&m->counters[METRICS_DEVICE_MESSAGES]), 1);
+    static const char *const refusals[] = {"token", "hmac", "device_mismatch", "invalid"};
+    for (int i = 0; i < 4; i++) {
+        char labels[48];
+        snprintf(labels, sizeof labels, "{reason=\"%s\"}", refusals[i]);
+        append_counter(&t, "vigie_device_refused_total", "Device messages refused, by reason.",
+                       labels, atomic_load(&m->counters[METRICS_DEVICE_REFUSED_TOKEN + i]), i == 0);
+    }
     for (int c = 1; c < 6; c++) {
         char labels[32];
         snprintf(labels, sizeof labels, "{code=\"%dxx\"}", c);

@@ -127,6 +127,29 @@ static const char *const migrations[] = {
     "CREATE INDEX alarms_by_account ON alarms(account, event_code) WHERE state <> 'closed';"
     "INSERT INTO resolutions VALUES"
     " ('no-action-needed','Recorded: no action needed',10);",
+
+    /* 3: protection phones: the AML number and key of a device, its signs
+     * of life and its overdue-test flag; AML receipts (a message repeated
+     * is stored once); what the technical-data purge needs to find its
+     * rows quickly, and to redact each raw message once. */
+    "ALTER TABLE devices ADD COLUMN msisdn TEXT;"
+    "ALTER TABLE devices ADD COLUMN aml_key_hex TEXT;"
+    "ALTER TABLE devices ADD COLUMN last_seen_at INTEGER;"
+    "ALTER TABLE devices ADD COLUMN last_alarm_at INTEGER;"
+    "ALTER TABLE devices ADD COLUMN watch_since INTEGER;"
+    "ALTER TABLE devices ADD COLUMN overdue_alarm_id INTEGER REFERENCES alarms(id);"
+    "CREATE UNIQUE INDEX devices_by_msisdn ON devices(msisdn) WHERE msisdn IS NOT NULL;"
+    "CREATE INDEX devices_by_token ON devices(token_hash) WHERE token_hash IS NOT NULL;"
+    "ALTER TABLE alarms ADD COLUMN raw_redacted INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX alarms_device_open ON alarms(device_id) WHERE state <> 'closed';"
+    "CREATE INDEX alarms_raw_to_redact ON alarms(received_at)"
+    " WHERE source IN ('device','aml') AND raw_redacted = 0;"
+    "CREATE INDEX positions_by_age ON positions(captured_at);"
+    "CREATE TABLE aml_receipts("
+    " device_id INTEGER NOT NULL REFERENCES devices(id), hmac TEXT NOT NULL,"
+    " received_at INTEGER NOT NULL, alarm_id INTEGER,"
+    " PRIMARY KEY(device_id, hmac)) WITHOUT ROWID;"
+    "CREATE INDEX aml_receipts_age ON aml_receipts(received_at);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

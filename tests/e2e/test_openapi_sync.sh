@@ -51,7 +51,8 @@ check(str(spec.get("openapi", "")).startswith("3.1") and paths,
 
 # --- the route table ---
 ACCESS = {"ACCESS_PUBLIC": "public", "ACCESS_READ": "read",
-          "ACCESS_OPERATE": "operate", "ACCESS_ADMIN": "admin"}
+          "ACCESS_OPERATE": "operate", "ACCESS_ADMIN": "admin",
+          "ACCESS_DEVICE": "device"}
 try:
     with open(routes_path, encoding="utf-8") as f:
         source = f.read()

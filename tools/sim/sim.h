@@ -43,5 +43,7 @@ size_t sim_read_answer(int fd, uint8_t *out, size_t capacity, int timeout_ms);
 
 int sim_command_dc09(int argc, char **argv);
 int sim_command_load(int argc, char **argv);
+int sim_command_phone(int argc, char **argv);
+int sim_command_panel(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ int main(int argc, char **argv)
     } commands[] = {
         {"dc09", sim_command_dc09},
         {"load", sim_command_load},
+        {"phone", sim_command_phone},
+        {"panel", sim_command_panel},
     };
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
         printf("vigie-sim %s\n", VIGIE_VERSION);
@@ -22,7 +24,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "%s",
-            _("usage: vigie-sim dc09|load ...  (vigie-sim COMMAND --help; see vigie-sim(1))\n"));
+    fprintf(
+        stderr, "%s",
+        _("usage: vigie-sim dc09|load|panel|phone ...  (vigie-sim COMMAND --help; see vigie-sim(1))\n"));
     return SIM_EXIT_USAGE;
 }
