@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
 # make demo: a fresh demo database, vigied serving it, a first handful of
-# alarms, then the server runs until Ctrl-C.
-#   tools/demo.sh BUILD_DIR            interactive (port 8080 or $VIGIE_DEMO_PORT)
+# alarms; then, on a terminal, the vigie console logged in as alice while
+# simulated panels keep reporting over DC-09; the server runs until Ctrl-C.
+#   tools/demo.sh BUILD_DIR            interactive (port 8080 or $VIGIE_DEMO_PORT,
+#                                      DC-09 on 12000 or $VIGIE_DEMO_DC09_PORT)
 #   tools/demo.sh BUILD_DIR --smoke    seed, check, stop (used by the tests)
 set -euo pipefail
 build=${1:-build/release}
 mode=${2:-}
 vigied="$PWD/$build/bin/vigied"
+vigie="$PWD/$build/bin/vigie"
+sim="$PWD/$build/bin/vigie-sim"
 dir=${VIGIE_DEMO_DIR:-$PWD/build/demo}
 port=${VIGIE_DEMO_PORT:-8080}
+dc09_port=${VIGIE_DEMO_DC09_PORT:-12000}
 extra=()
+listeners=(--dc09 "127.0.0.1:$dc09_port")
 if [ "$mode" = "--smoke" ]; then
   dir=$(mktemp -d /tmp/vigie-demo.XXXXXX)
   port=0
   extra=(--set argon2_memory_kib=64 --set argon2_iterations=1)
+  listeners=()
 fi
 rm -rf "$dir"
 mkdir -p "$dir"
 db="$dir/vigie.db"
 
 "$vigied" init --db "$db" --demo "${extra[@]}" >"$dir/accounts.txt"
-"$vigied" --db "$db" --listen "127.0.0.1:$port" "${extra[@]}" 2>"$dir/vigied.log" &
+"$vigied" --db "$db" --listen "127.0.0.1:$port" "${listeners[@]}" "${extra[@]}" \
+  2>"$dir/vigied.log" &
 pid=$!
+panels=
 cleanup() {
+  if [ -n "$panels" ]; then kill "$panels" 2>/dev/null && wait "$panels" 2>/dev/null || true; fi
   kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   if [ "$mode" = "--smoke" ]; then rm -rf "$dir"; fi
 }
@@ -61,17 +71,50 @@ if [ "$mode" = "--smoke" ]; then
   exit 0
 fi
 
-cat <<MSG
+# Panels of the demo sites keep reporting while the console is open: mostly
+# routine events (opening and closing, 1401/3401, and periodic tests, 1602,
+# which the server files as already closed), some burglaries (1130) and, now
+# and then, a duress code (1121): a priority-1 alarm that blinks and rings.
+simulate_panels() {
+  local accounts=(1234 A1B2C) seq=$((RANDOM % 9000 + 1)) roll code
+  while sleep $((RANDOM % 5 + 3)); do
+    roll=$((RANDOM % 100))
+    if [ "$roll" -lt 35 ]; then code=$((RANDOM % 2 ? 1401 : 3401))
+    elif [ "$roll" -lt 60 ]; then code=1602
+    elif [ "$roll" -lt 95 ]; then code=1130
+    else code=1121
+    fi
+    seq=$((seq % 9999 + 1))
+    "$sim" dc09 --to "127.0.0.1:$dc09_port" --account "${accounts[RANDOM % 2]}" \
+      --code "$code" --zone $((RANDOM % 4 + 1)) --seq "$seq" >/dev/null 2>&1 || true
+  done
+}
 
-Vigie demo: vigied serves $url on $db ($open open alarms).
+message() {
+  cat <<MSG
+
+Vigie demo: vigied serves $url on $db ($open open alarms),
+DC-09 panels report to 127.0.0.1:$dc09_port.
 Accounts (also in $dir/accounts.txt):
 $(grep -v '^#' "$dir/accounts.txt" | awk 'NF == 3 && $2 ~ /operator|supervisor|admin/ { printf "  %-6s %-10s %s\n", $1, $2, $3 }')
 
 Try:
+  $build/bin/vigie --server $url --user sam    (a supervisor: read-only)
   TOKEN=\$(curl -s -XPOST $url/v1/sessions -d '{"username":"alice","password":"$(password alice)"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
   curl -s -H "Authorization: Bearer \$TOKEN" $url/v1/alarms
   curl -sN -H "Authorization: Bearer \$TOKEN" $url/v1/stream
+  $build/bin/vigie-sim dc09 --to 127.0.0.1:$dc09_port --account 1234 --code 1121 --zone 1
 
 The server log is $dir/vigied.log. Ctrl-C stops the demo.
 MSG
+}
+
+simulate_panels &
+panels=$!
+if [ -t 0 ] && [ -t 1 ] && [ -x "$vigie" ]; then
+  # The console, logged in as alice with the session the seeding opened.
+  # Quitting it (q, then y) leaves the server running for other consoles.
+  VIGIE_TOKEN=$token "$vigie" --server "$url" || true
+fi
+message
 wait "$pid"

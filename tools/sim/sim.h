@@ -45,5 +45,6 @@ int sim_command_dc09(int argc, char **argv);
 int sim_command_load(int argc, char **argv);
 int sim_command_phone(int argc, char **argv);
 int sim_command_panel(int argc, char **argv);
+int sim_command_demo(int argc, char **argv);
 
 #endif

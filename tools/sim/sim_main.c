@@ -16,6 +16,7 @@ int main(int argc, char **argv)
         {"load", sim_command_load},
         {"phone", sim_command_phone},
         {"panel", sim_command_panel},
+        {"demo", sim_command_demo},
     };
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
         printf("vigie-sim %s\n", VIGIE_VERSION);
@@ -26,6 +27,6 @@ int main(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
     fprintf(
         stderr, "%s",
-        _("usage: vigie-sim dc09|load|panel|phone ...  (vigie-sim COMMAND --help; see vigie-sim(1))\n"));
+        _("usage: vigie-sim dc09|load|panel|phone|demo ...  (vigie-sim COMMAND --help; see vigie-sim(1))\n"));
     return SIM_EXIT_USAGE;
 }

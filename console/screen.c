@@ -1,0 +1,9 @@
+/* screen.c: the table of screens. */
+#include "console/screen.h"
+
+const struct screen_ops *const screen_table[SCREEN_COUNT] = {
+    [SCREEN_QUEUE] = &screen_queue_ops,
+    [SCREEN_CLOSED] = &screen_closed_ops,
+    [SCREEN_DETAIL] = &screen_detail_ops,
+    [SCREEN_HELP] = &screen_help_ops,
+};
