@@ -112,21 +112,11 @@ int store_alarm_get(struct store *store, int64_t id, struct alarm *out, struct s
     return status;
 }
 
-/* Gives the alarm the sequence of the event about to be emitted, and emits
- * that event with the alarm's new summary. */
-int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_error *error)
+/* Emits the stream event of alarm `alarm_id`, whose row already carries
+ * `seq` (the sequence this event gets). */
+static int emit_alarm_event(struct store_tx *tx, int64_t alarm_id, int64_t seq,
+                            struct store_error *error)
 {
-    static const char sql[] = "UPDATE alarms SET seq = ? WHERE id = ?";
-    int64_t seq = store_tx_peek_sequence(tx);
-    sqlite3_stmt *statement = store_tx_statement(tx, sql);
-    if (!statement)
-        return store_sql_error(tx->db, "sequencing an alarm", error);
-    sqlite3_bind_int64(statement, 1, seq);
-    sqlite3_bind_int64(statement, 2, alarm_id);
-    int rc = sqlite3_step(statement);
-    sqlite3_reset(statement);
-    if (rc != SQLITE_DONE)
-        return store_sql_error(tx->db, "sequencing an alarm", error);
     struct alarm *alarm = malloc(sizeof *alarm);
     if (!alarm) {
         store_error_set(error, "out of memory");
@@ -146,6 +136,24 @@ int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_e
     free(text);
     free(alarm);
     return status;
+}
+
+/* Gives the alarm the sequence of the event about to be emitted, and emits
+ * that event with the alarm's new summary. */
+int store_tx_alarm_changed(struct store_tx *tx, int64_t alarm_id, struct store_error *error)
+{
+    static const char sql[] = "UPDATE alarms SET seq = ? WHERE id = ?";
+    int64_t seq = store_tx_peek_sequence(tx);
+    sqlite3_stmt *statement = store_tx_statement(tx, sql);
+    if (!statement)
+        return store_sql_error(tx->db, "sequencing an alarm", error);
+    sqlite3_bind_int64(statement, 1, seq);
+    sqlite3_bind_int64(statement, 2, alarm_id);
+    int rc = sqlite3_step(statement);
+    sqlite3_reset(statement);
+    if (rc != SQLITE_DONE)
+        return store_sql_error(tx->db, "sequencing an alarm", error);
+    return emit_alarm_event(tx, alarm_id, seq, error);
 }
 
 int store_tx_timeline(struct store_tx *tx, int64_t alarm_id, int64_t user_id, const char *kind,
@@ -189,9 +197,9 @@ int store_tx_alarm_insert(struct store_tx *tx, const struct actor *actor, const 
                           int64_t *id_out, struct store_error *error)
 {
     static const char sql[] =
-        "INSERT INTO alarms(seq, source, account, site_id, device_id, victim_id, event_code,"
-        " class, label, priority, zone, received_at, raw, flags, state, resolution, closed_at)"
-        " VALUES(0,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "INSERT INTO alarms(source, account, site_id, device_id, victim_id, event_code,"
+        " class, label, priority, zone, received_at, raw, flags, state, resolution, closed_at,"
+        " seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     sqlite3_stmt *st = store_tx_statement(tx, sql);
     if (!st)
         return store_sql_error(tx->db, "recording an alarm", error);
@@ -218,6 +226,10 @@ int store_tx_alarm_insert(struct store_tx *tx, const struct actor *actor, const 
         sqlite3_bind_int64(st, 16, tx->now_ms);
     else
         sqlite3_bind_null(st, 16);
+    /* The row is born with the sequence of the event it is announced by:
+     * nothing else emits an event before that one in this job. */
+    int64_t seq = store_tx_peek_sequence(tx);
+    sqlite3_bind_int64(st, 17, seq);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
@@ -240,7 +252,7 @@ int store_tx_alarm_insert(struct store_tx *tx, const struct actor *actor, const 
     }
     if (id_out)
         *id_out = id;
-    return store_tx_alarm_changed(tx, id, error);
+    return emit_alarm_event(tx, id, seq, error);
 }
 
 struct alarm_create_job {

@@ -669,7 +669,12 @@ int store_open(const char *path, const struct store_options *options, struct sto
         return STORE_ERROR;
     }
     sqlite3_wal_hook(store->writer_db, on_wal_commit, store);
-    if (open_connection(path, SQLITE_OPEN_READWRITE, &store->checkpoint_db, error) != STORE_OK) {
+    /* The checkpointer must have read the database once, or SQLite treats
+     * its connection as having no WAL to copy and checkpoints do nothing
+     * (the WAL then grows until vigied stops). */
+    if (open_connection(path, SQLITE_OPEN_READWRITE, &store->checkpoint_db, error) != STORE_OK ||
+        store_exec(store->checkpoint_db, "SELECT 1 FROM sqlite_schema LIMIT 1", error) !=
+            STORE_OK) {
         store_free(store);
         return STORE_ERROR;
     }
