@@ -71,23 +71,21 @@ if [ "$mode" = "--smoke" ]; then
   exit 0
 fi
 
-# Panels of the demo sites keep reporting while the console is open: mostly
-# routine events (opening and closing, 1401/3401, and periodic tests, 1602,
-# which the server files as already closed), some burglaries (1130) and, now
-# and then, a duress code (1121): a priority-1 alarm that blinks and rings.
-simulate_panels() {
-  local accounts=(1234 A1B2C) seq=$((RANDOM % 9000 + 1)) roll code
-  while sleep $((RANDOM % 5 + 3)); do
-    roll=$((RANDOM % 100))
-    if [ "$roll" -lt 35 ]; then code=$((RANDOM % 2 ? 1401 : 3401))
-    elif [ "$roll" -lt 60 ]; then code=1602
-    elif [ "$roll" -lt 95 ]; then code=1130
-    else code=1121
-    fi
-    seq=$((seq % 9999 + 1))
-    "$sim" dc09 --to "127.0.0.1:$dc09_port" --account "${accounts[RANDOM % 2]}" \
-      --code "$code" --zone $((RANDOM % 4 + 1)) --seq "$seq" >/dev/null 2>&1 || true
+# The centre stays alive while the console is open: vigie-sim demo sends,
+# through the real protocols, the demo panels' routine (openings and
+# closings, periodic tests, power faults, all filed by the server), some
+# burglaries, now and then a duress code, and every two minutes an SOS
+# from a victim's protection phone that follows with its positions.
+simulate_centre() {
+  local args=(--server "$url" --dc09 "127.0.0.1:$dc09_port")
+  local account
+  for account in $("$vigied" account list --db "$db" 2>/dev/null | awk '{ print $1 }' | head -40); do
+    args+=(--account "$account")
   done
+  while read -r uid kind token; do
+    [ "$kind" = "protection-phone" ] && args+=(--phone "$uid:$token")
+  done < <(grep -v '^#' "$dir/accounts.txt")
+  exec "$sim" demo "${args[@]}" >"$dir/simulator.log" 2>&1
 }
 
 message() {
@@ -109,7 +107,7 @@ The server log is $dir/vigied.log. Ctrl-C stops the demo.
 MSG
 }
 
-simulate_panels &
+simulate_centre &
 panels=$!
 if [ -t 0 ] && [ -t 1 ] && [ -x "$vigie" ]; then
   # The console, logged in as alice with the session the seeding opened.
