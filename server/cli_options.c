@@ -15,6 +15,8 @@ static const struct {
     {"--listen", "listen"},
     {"--node-name", "node_name"},
     {"--dc09", "dc09_listen"},
+    {"--tls-cert", "tls_cert"},
+    {"--tls-key", "tls_key"},
 };
 
 static int load_config_first(int argc, char **argv, struct server_config *config)

@@ -118,9 +118,9 @@ int cli_serve(struct server_config *config)
     if (parts.dc09)
         log_info("serve", "dc09: receiving on TCP and UDP port %u (%zu event codes)",
                  dc09_receiver_port(parts.dc09), parts.codes.count);
-    log_info("serve", "ready: listening on %s:%u, node %s, store %s (schema %d)", host,
-             http_server_port(parts.http), config->node_name, config->db_path,
-             store_schema_version(parts.store));
+    log_info("serve", "ready: listening on %s:%u%s, node %s, store %s (schema %d)", host,
+             http_server_port(parts.http), http_server_uses_tls(parts.http) ? " (TLS)" : "",
+             config->node_name, config->db_path, store_schema_version(parts.store));
     int received = 0;
     sigwait(&signals, &received);
     log_info("serve", "stopping on signal %d", received);

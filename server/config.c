@@ -106,6 +106,8 @@ bool config_set(struct server_config *config, const char *key, const char *value
         {"listen", config->listen, sizeof config->listen},
         {"node_name", config->node_name, sizeof config->node_name},
         {"dc09_listen", config->dc09_listen, sizeof config->dc09_listen},
+        {"tls_cert", config->tls_cert, sizeof config->tls_cert},
+        {"tls_key", config->tls_key, sizeof config->tls_key},
         {"events_file", config->events_file, sizeof config->events_file},
         {"event_labels", config->event_labels, sizeof config->event_labels},
     };

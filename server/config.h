@@ -24,6 +24,10 @@ struct server_config {
     uint32_t argon2_iterations;
     /* SIA DC-09 receiver (TCP and UDP on one port; empty: off). */
     char dc09_listen[CONFIG_TEXT_MAX];
+    /* PEM files: with both, the HTTP listener (API, device ingest) is
+     * HTTPS only. */
+    char tls_cert[CONFIG_TEXT_MAX];
+    char tls_key[CONFIG_TEXT_MAX];
     char events_file[CONFIG_TEXT_MAX]; /* empty: the installed events.tsv */
     char event_labels[8];              /* "en" or "fr": the language of stored labels */
     int dc09_max_connections;

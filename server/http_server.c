@@ -11,6 +11,7 @@
 #include "common/i18n.h"
 #include "common/log.h"
 
+#include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     struct api_context *api;
+    char *tls_cert, *tls_key; /* PEM, kept for the daemon's life */
 };
 
 struct request_state {
@@ -302,6 +304,59 @@ static bool resolve_listen(const char *listen, struct sockaddr_storage *address,
     return true;
 }
 
+/* Reads a PEM file whole; a certificate chain or key is a few KiB. */
+#define HTTP_PEM_MAX (1024 * 1024)
+
+static char *read_pem(const char *path, char *error, size_t error_size)
+{
+    FILE *file = fopen(path, "r");
+    if (!file) {
+        snprintf(error, error_size, _("cannot read %s: %s"), path, strerror(errno));
+        return NULL;
+    }
+    char *text = malloc(HTTP_PEM_MAX + 1);
+    size_t length = text ? fread(text, 1, HTTP_PEM_MAX + 1, file) : 0;
+    bool failed = !text || ferror(file) || length == 0 || length > HTTP_PEM_MAX;
+    fclose(file);
+    if (failed) {
+        snprintf(error, error_size, _("%s is empty, unreadable or larger than %d bytes"), path,
+                 HTTP_PEM_MAX);
+        free(text);
+        return NULL;
+    }
+    text[length] = '\0';
+    return text;
+}
+
+static bool load_tls(struct http_server *server, char *error, size_t error_size)
+{
+    const struct server_config *config = server->api->config;
+    if (!config->tls_cert[0] && !config->tls_key[0])
+        return true;
+    if (!config->tls_cert[0] || !config->tls_key[0]) {
+        snprintf(error, error_size, _("TLS needs both --tls-cert and --tls-key"));
+        return false;
+    }
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(error, error_size, _("this libmicrohttpd was built without TLS"));
+        return false;
+    }
+    server->tls_cert = read_pem(config->tls_cert, error, error_size);
+    server->tls_key = server->tls_cert ? read_pem(config->tls_key, error, error_size) : NULL;
+    return server->tls_key != NULL;
+}
+
+static void http_server_free(struct http_server *server)
+{
+    free(server->tls_cert);
+    if (server->tls_key) {
+        /* The private key leaves memory with the server. */
+        memset(server->tls_key, 0, strlen(server->tls_key));
+        free(server->tls_key);
+    }
+    free(server);
+}
+
 int http_server_start(struct api_context *api, const char *listen, struct http_server **out,
                       char *error, size_t error_size)
 {
@@ -314,24 +369,46 @@ int http_server_start(struct api_context *api, const char *listen, struct http_s
         return -1;
     }
     server->api = api;
+    if (!load_tls(server, error, error_size)) {
+        http_server_free(server);
+        return -1;
+    }
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (address.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    server->daemon =
-        MHD_start_daemon(flags, 0, NULL, NULL, on_request, server, MHD_OPTION_EXTERNAL_LOGGER,
-                         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)api->config->http_threads,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+    if (server->tls_cert)
+        flags |= MHD_USE_TLS;
+    /* The logger first, so that MHD reports everything through it. */
+    struct MHD_OptionItem options[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &address},
+        {MHD_OPTION_THREAD_POOL_SIZE, api->config->http_threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, server},
+        {server->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, server->tls_cert},
+        {server->tls_key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, server->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    server->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, server, MHD_OPTION_ARRAY,
+                                      options, MHD_OPTION_END);
     if (!server->daemon) {
-        snprintf(error, error_size, _("cannot listen on %s (address in use or not allowed)"),
+        snprintf(error, error_size,
+                 server->tls_cert
+                     ? _("cannot listen on %s (address in use, or the TLS certificate and key "
+                         "do not match)")
+                     : _("cannot listen on %s (address in use or not allowed)"),
                  listen);
-        free(server);
+        http_server_free(server);
         return -1;
     }
     *out = server;
     return 0;
+}
+
+bool http_server_uses_tls(const struct http_server *server)
+{
+    return server->tls_cert != NULL;
 }
 
 unsigned http_server_port(const struct http_server *server)
@@ -346,5 +423,5 @@ void http_server_stop(struct http_server *server)
     if (!server)
         return;
     MHD_stop_daemon(server->daemon);
-    free(server);
+    http_server_free(server);
 }

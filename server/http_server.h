@@ -3,6 +3,7 @@
 #ifndef VIGIE_HTTP_SERVER_H
 #define VIGIE_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "server/api.h"
@@ -13,6 +14,7 @@ int http_server_start(struct api_context *api, const char *listen, struct http_s
                       char *error, size_t error_size);
 /* The port actually bound (useful with port 0). */
 unsigned http_server_port(const struct http_server *server);
+bool http_server_uses_tls(const struct http_server *server);
 void http_server_stop(struct http_server *server);
 
 #endif
