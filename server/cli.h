@@ -20,6 +20,10 @@ int cli_common_options(int argc, char **argv, struct server_config *config, int 
  * the other arguments to the front; returns their count, -1 on error. */
 int cli_split_options(int argc, char **argv, struct server_config *config);
 
+/* Opens the store for an administrator's command, printing why not. */
+struct store;
+int cli_open_store(const struct server_config *config, bool create, struct store **out);
+
 int cli_serve(struct server_config *config);
 int cli_init(struct server_config *config, int argc, char **argv);
 int cli_user(struct server_config *config, int argc, char **argv);

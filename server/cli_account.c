@@ -104,18 +104,6 @@ static void print_account(void *context, const struct account_settings *s)
            s->timezone[0] ? s->timezone : "(site's)", s->supervision_s);
 }
 
-static int open_store(const struct server_config *config, struct store **out)
-{
-    struct store_options options = {.claim_lease_ms = config->claim_lease_ms,
-                                    .event_retention = config->event_retention};
-    struct store_error error = {{0}};
-    if (store_open(config->db_path, &options, out, &error) != STORE_OK) {
-        fprintf(stderr, "vigied: %s\n", error.message);
-        return CLI_EXIT_FAILURE;
-    }
-    return CLI_EXIT_OK;
-}
-
 int cli_account(struct server_config *config, int argc, char **argv)
 {
     argc = cli_split_options(argc, argv, config);
@@ -150,7 +138,7 @@ int cli_account(struct server_config *config, int argc, char **argv)
         }
     }
     struct store *store = NULL;
-    if (open_store(config, &store) != CLI_EXIT_OK)
+    if (cli_open_store(config, false, &store) != CLI_EXIT_OK)
         return CLI_EXIT_FAILURE;
     struct actor actor;
     actor_system(&actor);

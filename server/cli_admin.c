@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static int open_store(const struct server_config *config, bool create, struct store **out)
+int cli_open_store(const struct server_config *config, bool create, struct store **out)
 {
     struct store_options options = {.create = create,
                                     .claim_lease_ms = config->claim_lease_ms,
@@ -44,7 +44,7 @@ int cli_init(struct server_config *config, int argc, char **argv)
         }
     }
     struct store *store = NULL;
-    if (open_store(config, true, &store) != CLI_EXIT_OK)
+    if (cli_open_store(config, true, &store) != CLI_EXIT_OK)
         return CLI_EXIT_FAILURE;
     int status = CLI_EXIT_OK;
     if (demo) {
@@ -163,7 +163,7 @@ int cli_user(struct server_config *config, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     struct store *store = NULL;
-    if (open_store(config, false, &store) != CLI_EXIT_OK)
+    if (cli_open_store(config, false, &store) != CLI_EXIT_OK)
         return CLI_EXIT_FAILURE;
     int status = CLI_EXIT_OK;
     struct store_error error = {{0}};
@@ -198,7 +198,7 @@ int cli_audit(struct server_config *config, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     struct store *store = NULL;
-    if (open_store(config, false, &store) != CLI_EXIT_OK)
+    if (cli_open_store(config, false, &store) != CLI_EXIT_OK)
         return CLI_EXIT_FAILURE;
     struct store_audit_report report;
     struct store_error error = {{0}};
