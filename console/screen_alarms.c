@@ -222,12 +222,26 @@ static bool keep_row(void *context, size_t row)
     return filter_match(table->filter, table->row_text, strlen(table->row_text));
 }
 
+/* What an empty table says: with a filter, that the filter hides the
+ * rows, never that there is no alarm. */
+static void set_empty_text(struct alarm_table *table)
+{
+    char text[FILTER_PATTERN_MAX + 64];
+    if (filter_active(table->filter))
+        snprintf(text, sizeof text, _("No alarm matches /%s/"), filter_pattern(table->filter));
+    else
+        snprintf(text, sizeof text, "%s",
+                 table->closed ? _("No closed alarm") : _("No open alarm"));
+    table_set_empty_text(table->table, text);
+}
+
 /* Applies pattern; an invalid one is reported and filters nothing. */
 static bool apply_filter(struct alarm_table *table, const char *pattern)
 {
     char error[FILTER_ERROR_MAX];
     bool ok = filter_set(table->filter, pattern, error, sizeof error);
     table_set_filter(table->table, filter_active(table->filter) ? keep_row : NULL, table);
+    set_empty_text(table);
     if (!ok)
         ui_status(table->ui, STATUS_ERROR, _("Invalid pattern: %s"), error);
     else
@@ -380,7 +394,7 @@ struct alarm_table *alarm_table_new(struct ui *ui, const enum alarm_field *field
         return NULL;
     }
     table_sort(table->table, sort_column, descending);
-    table_set_empty_text(table->table, closed ? _("No closed alarm") : _("No open alarm"));
+    set_empty_text(table);
     return table;
 }
 

@@ -62,10 +62,15 @@ void ui_signals_close(int fd)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* resizeterm pushes a KEY_RESIZE, which comes back here through the keys:
+ * called again for the same size, it pushes another one, and the loop
+ * would read nothing but KEY_RESIZE from then on. Only a real change is
+ * passed on. */
 static void resize_terminal(struct ui *ui)
 {
     struct winsize size;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0)
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0 &&
+        is_term_resized(size.ws_row, size.ws_col))
         resizeterm(size.ws_row, size.ws_col);
     ui_check_size(ui);
 }
@@ -145,17 +150,20 @@ static void handle_key(struct ui *ui, int status, wint_t code)
     ui_run_action(ui, action, NULL);
 }
 
-/* False when the terminal is gone (end of file, a hang-up). */
+/* False when the terminal is gone (end of file, a hang-up). A terminal
+ * that hung up polls as POLLIN with POLLHUP and reads end of file: gone
+ * once no key is left to read, or the loop would spin on it for ever. */
 static bool read_keys(struct ui *ui, short revents)
 {
-    for (int i = 0; i < UI_KEYS_PER_PASS && !ui->quit; i++) {
+    int keys_read = 0;
+    for (; keys_read < UI_KEYS_PER_PASS && !ui->quit; keys_read++) {
         wint_t code;
         int status = wget_wch(stdscr, &code);
         if (status == ERR)
             break;
         handle_key(ui, status, code);
     }
-    return !(revents & (POLLHUP | POLLERR | POLLNVAL)) || (revents & POLLIN);
+    return !(revents & (POLLHUP | POLLERR | POLLNVAL)) || keys_read > 0;
 }
 
 static void tick(struct ui *ui)
