@@ -1,8 +1,8 @@
 /* store_sqlite.c: the SQLite store's engine room: opening the database,
- * the group-commit writer thread, the pool of read connections, and the
- * stream events a commit publishes. Tables are in store_schema.c; each
+ * the group-commit writer thread, the checkpointer, and the stream events a
+ * commit publishes (the read side is store_reads.c). Tables are in store_schema.c; each
  * kind of object has its own store_<object>.c. */
-#include "server/store_internal.h"
+#include "server/store_engine.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -12,166 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Jobs per transaction: large enough to amortise one fsync over a burst of
- * alarms, small enough that one commit stays well under a millisecond. */
-#define STORE_BATCH_MAX 512
-/* Read connections kept open: more than MHD's worker threads plus the
- * background threads, so readers rarely wait. */
-#define STORE_READERS_MAX 32
-/* SQLite waits this long for a lock before reporting busy. */
-#define STORE_BUSY_TIMEOUT_MS 5000
-/* Distinct statements the writer keeps prepared: every SQL text of the
- * write paths, with room to grow. */
-#define STORE_STATEMENT_CACHE 96
-
-struct store_job {
-    store_job_fn fn;
-    void *context;
-    store_job_done_fn done; /* NULL for a synchronous job */
-    int status;
-    struct store_error error;
-    bool finished;
-    struct store_job *next;
-};
-
-struct pending_event {
-    int64_t seq, ts, alarm_id;
-    char type[24];
-    char *data;
-};
-
-struct reader_slot {
-    sqlite3 *db;
-    bool in_use;
-};
-
-/* The checkpointer copies the WAL back into the database this often, and
- * at once when the WAL passes this many pages (4 KiB each: 64 MiB). */
-#define STORE_CHECKPOINT_PERIOD_MS 1000
-#define STORE_CHECKPOINT_PAGES     16384
-
-struct store {
-    char *path;
-    sqlite3 *checkpoint_db;
-    pthread_t checkpoint_thread;
-    bool checkpoint_running;
-    pthread_cond_t checkpoint_wake;
-    struct store_options options;
-    sqlite3 *writer_db;
-    pthread_t writer_thread;
-    bool writer_running;
-
-    pthread_mutex_t queue_lock;
-    pthread_cond_t queue_nonempty;
-    pthread_cond_t job_finished;
-    struct store_job *queue_head, *queue_tail;
-    bool stopping;
-
-    /* Writer-thread state, touched only by jobs running in the writer. */
-    int64_t next_seq;
-    struct store_audit_head audit_head;
-    struct pending_event *pending;
-    size_t pending_count, pending_capacity;
-    /* Prepared statements of the writer, keyed by their SQL literal. */
-    const char *statement_sql[STORE_STATEMENT_CACHE];
-    sqlite3_stmt *statement[STORE_STATEMENT_CACHE];
-    int statement_count;
-
-    pthread_mutex_t sequence_lock;
-    int64_t commits, jobs_committed; /* under sequence_lock */
-    int64_t last_committed_seq;
-    int64_t first_kept_seq;
-
-    store_event_listener listener;
-    void *listener_context;
-
-    pthread_mutex_t readers_lock;
-    pthread_cond_t reader_free;
-    struct reader_slot readers[STORE_READERS_MAX];
-};
-
-/* ---- small helpers ---- */
-
-void store_error_set(struct store_error *error, const char *format, ...)
-{
-    if (!error)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error->message, sizeof error->message, format, args);
-    va_end(args);
-}
-
-int store_sql_error(sqlite3 *db, const char *what, struct store_error *error)
-{
-    store_error_set(error, "%s: %s", what, sqlite3_errmsg(db));
-    log_error("store", "%s: %s", what, sqlite3_errmsg(db));
-    return STORE_ERROR;
-}
-
-int store_exec(sqlite3 *db, const char *sql, struct store_error *error)
-{
-    char *message = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK) {
-        store_error_set(error, "%s", message ? message : "SQL failed");
-        log_error("store", "exec failed: %s", message ? message : "?");
-        sqlite3_free(message);
-        return STORE_ERROR;
-    }
-    return STORE_OK;
-}
-
-void store_copy_text(char *dest, size_t size, const unsigned char *text)
-{
-    if (!text) {
-        dest[0] = '\0';
-        return;
-    }
-    snprintf(dest, size, "%s", (const char *)text);
-}
-
-int64_t store_claim_lease_ms(const struct store *store)
-{
-    return store->options.claim_lease_ms;
-}
-
-struct store_audit_head *store_audit_head(struct store *store)
-{
-    return &store->audit_head;
-}
-
-const char *role_name(enum role role)
-{
-    switch (role) {
-    case ROLE_OPERATOR:
-        return "operator";
-    case ROLE_SUPERVISOR:
-        return "supervisor";
-    case ROLE_ADMIN:
-        return "admin";
-    }
-    return "operator";
-}
-
-bool role_parse(const char *text, enum role *out)
-{
-    static const enum role roles[] = {ROLE_OPERATOR, ROLE_SUPERVISOR, ROLE_ADMIN};
-    for (size_t i = 0; i < 3; i++) {
-        if (strcmp(text, role_name(roles[i])) == 0) {
-            *out = roles[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-void actor_system(struct actor *actor)
-{
-    memset(actor, 0, sizeof *actor);
-    snprintf(actor->username, sizeof actor->username, "system");
-    actor->role = ROLE_ADMIN;
-}
 
 /* ---- the writer's statement cache ---- */
 
@@ -502,70 +342,6 @@ int store_write_async(struct store *store, store_job_fn fn, void *context, store
     return STORE_OK;
 }
 
-/* ---- readers ---- */
-
-static int open_connection(const char *path, int flags, sqlite3 **out, struct store_error *error)
-{
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        store_error_set(error, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
-        sqlite3_close(db);
-        return STORE_ERROR;
-    }
-    sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(db, 1);
-    *out = db;
-    return STORE_OK;
-}
-
-sqlite3 *store_reader_acquire(struct store *store, struct store_error *error)
-{
-    pthread_mutex_lock(&store->readers_lock);
-    for (;;) {
-        struct reader_slot *empty = NULL;
-        for (int i = 0; i < STORE_READERS_MAX; i++) {
-            struct reader_slot *slot = &store->readers[i];
-            if (slot->db && !slot->in_use) {
-                slot->in_use = true;
-                pthread_mutex_unlock(&store->readers_lock);
-                return slot->db;
-            }
-            /* An empty slot being opened by another thread is in use. */
-            if (!slot->db && !slot->in_use && !empty)
-                empty = slot;
-        }
-        if (empty) {
-            empty->in_use = true;
-            pthread_mutex_unlock(&store->readers_lock);
-            sqlite3 *db = NULL;
-            if (open_connection(store->path, SQLITE_OPEN_READONLY, &db, error) != STORE_OK) {
-                pthread_mutex_lock(&store->readers_lock);
-                empty->in_use = false;
-                pthread_mutex_unlock(&store->readers_lock);
-                return NULL;
-            }
-            pthread_mutex_lock(&store->readers_lock);
-            empty->db = db;
-            pthread_mutex_unlock(&store->readers_lock);
-            return db;
-        }
-        pthread_cond_wait(&store->reader_free, &store->readers_lock);
-    }
-}
-
-void store_reader_release(struct store *store, sqlite3 *db)
-{
-    pthread_mutex_lock(&store->readers_lock);
-    for (int i = 0; i < STORE_READERS_MAX; i++) {
-        if (store->readers[i].db == db) {
-            store->readers[i].in_use = false;
-            break;
-        }
-    }
-    pthread_cond_signal(&store->reader_free);
-    pthread_mutex_unlock(&store->readers_lock);
-}
-
 /* ---- open and close ---- */
 
 static int load_sequences(struct store *store, struct store_error *error)
@@ -661,7 +437,7 @@ int store_open(const char *path, const struct store_options *options, struct sto
     pthread_cond_init(&store->reader_free, NULL);
     pthread_cond_init(&store->checkpoint_wake, NULL);
     int flags = SQLITE_OPEN_READWRITE | (options->create ? SQLITE_OPEN_CREATE : 0);
-    if (!store->path || open_connection(path, flags, &store->writer_db, error) != STORE_OK ||
+    if (!store->path || store_open_connection(path, flags, &store->writer_db, error) != STORE_OK ||
         configure_writer(store, error) != STORE_OK ||
         store_schema_migrate(store->writer_db, error) != STORE_OK ||
         load_sequences(store, error) != STORE_OK) {
@@ -672,7 +448,8 @@ int store_open(const char *path, const struct store_options *options, struct sto
     /* The checkpointer must have read the database once, or SQLite treats
      * its connection as having no WAL to copy and checkpoints do nothing
      * (the WAL then grows until vigied stops). */
-    if (open_connection(path, SQLITE_OPEN_READWRITE, &store->checkpoint_db, error) != STORE_OK ||
+    if (store_open_connection(path, SQLITE_OPEN_READWRITE, &store->checkpoint_db, error) !=
+            STORE_OK ||
         store_exec(store->checkpoint_db, "SELECT 1 FROM sqlite_schema LIMIT 1", error) !=
             STORE_OK) {
         store_free(store);
@@ -720,114 +497,7 @@ void store_set_event_listener(struct store *store, store_event_listener listener
     pthread_mutex_unlock(&store->queue_lock);
 }
 
-int64_t store_last_sequence(struct store *store)
-{
-    pthread_mutex_lock(&store->sequence_lock);
-    int64_t seq = store->last_committed_seq;
-    pthread_mutex_unlock(&store->sequence_lock);
-    return seq;
-}
-
-int64_t store_first_kept_sequence(struct store *store)
-{
-    pthread_mutex_lock(&store->sequence_lock);
-    int64_t seq = store->first_kept_seq;
-    pthread_mutex_unlock(&store->sequence_lock);
-    return seq;
-}
-
-int store_events_after(struct store *store, int64_t after, int limit, store_event_visitor visit,
-                       void *context, struct store_error *error)
-{
-    sqlite3 *db = store_reader_acquire(store, error);
-    if (!db)
-        return STORE_ERROR;
-    sqlite3_stmt *statement = NULL;
-    const char *sql = "SELECT seq, ts, type, COALESCE(alarm_id,0), data FROM events WHERE seq > ? "
-                      "ORDER BY seq LIMIT ?";
-    int status = STORE_OK;
-    if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) {
-        status = store_sql_error(db, "reading events", error);
-    } else {
-        sqlite3_bind_int64(statement, 1, after);
-        sqlite3_bind_int(statement, 2, limit);
-        int rc;
-        while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
-            struct store_event event = {
-                .seq = sqlite3_column_int64(statement, 0),
-                .ts = sqlite3_column_int64(statement, 1),
-                .type = (const char *)sqlite3_column_text(statement, 2),
-                .alarm_id = sqlite3_column_int64(statement, 3),
-                .data = (const char *)sqlite3_column_text(statement, 4),
-            };
-            visit(context, &event);
-        }
-        if (rc != SQLITE_DONE)
-            status = store_sql_error(db, "reading events", error);
-    }
-    sqlite3_finalize(statement);
-    store_reader_release(store, db);
-    return status;
-}
-
-struct events_trim_job {
-    int64_t keep, trimmed;
-};
-
-static int events_trim_job(struct store_tx *tx, void *context, struct store_error *error)
-{
-    struct events_trim_job *job = context;
-    struct store *store = tx->store;
-    int64_t cutoff = store->next_seq - 1 - job->keep;
-    if (cutoff <= 0)
-        return STORE_OK;
-    /* Raise the floor before the rows go, so that no stream can read past
-     * a gap: at worst a stream resyncs for events still on disk. */
-    pthread_mutex_lock(&store->sequence_lock);
-    store->first_kept_seq = cutoff + 1;
-    pthread_mutex_unlock(&store->sequence_lock);
-    sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v2(tx->db, "DELETE FROM events WHERE seq <= ?", -1, &statement, NULL) !=
-        SQLITE_OK)
-        return store_sql_error(tx->db, "trimming events", error);
-    sqlite3_bind_int64(statement, 1, cutoff);
-    int rc = sqlite3_step(statement);
-    sqlite3_finalize(statement);
-    if (rc != SQLITE_DONE)
-        return store_sql_error(tx->db, "trimming events", error);
-    job->trimmed = sqlite3_changes64(tx->db);
-    return STORE_OK;
-}
-
-int store_events_trim(struct store *store, int64_t keep, int64_t *trimmed_out,
-                      struct store_error *error)
-{
-    struct events_trim_job job = {keep > 0 ? keep : 1, 0};
-    int status = store_write(store, events_trim_job, &job, error);
-    if (trimmed_out)
-        *trimmed_out = job.trimmed;
-    return status;
-}
-
-int store_ping(struct store *store, struct store_error *error)
-{
-    sqlite3 *db = store_reader_acquire(store, error);
-    if (!db)
-        return STORE_ERROR;
-    int status = store_exec(db, "SELECT 1 FROM events LIMIT 1", error);
-    store_reader_release(store, db);
-    return status;
-}
-
 int64_t store_tx_peek_sequence(struct store_tx *tx)
 {
     return tx->store->next_seq;
-}
-
-void store_commit_stats(struct store *store, int64_t *commits, int64_t *jobs)
-{
-    pthread_mutex_lock(&store->sequence_lock);
-    *commits = store->commits;
-    *jobs = store->jobs_committed;
-    pthread_mutex_unlock(&store->sequence_lock);
 }
