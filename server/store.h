@@ -172,7 +172,6 @@ struct store_resolution {
 typedef void (*store_resolution_visitor)(void *context, const struct store_resolution *entry);
 int store_resolutions_list(struct store *store, store_resolution_visitor visit, void *context,
                            struct store_error *error);
-bool store_resolution_exists(struct store *store, const char *code);
 
 /* ---- Audit ---- */
 /* Appends an audit row chained to the previous one (used for reads that

@@ -120,20 +120,3 @@ int store_resolutions_list(struct store *store, store_resolution_visitor visit, 
     store_reader_release(store, db);
     return status;
 }
-
-bool store_resolution_exists(struct store *store, const char *code)
-{
-    sqlite3 *db = store_reader_acquire(store, NULL);
-    if (!db)
-        return false;
-    sqlite3_stmt *st = NULL;
-    bool found = false;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM resolutions WHERE code = ?", -1, &st, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    store_reader_release(store, db);
-    return found;
-}

@@ -77,19 +77,19 @@ int store_audit_head_load(sqlite3 *db, struct store_audit_head *head, struct sto
     return status;
 }
 
-static int append_row(struct store_tx *tx, const struct actor *actor, const char *action,
-                      const char *object_type, int64_t object_id, const char *detail_json,
-                      struct store_error *error);
+static int append_row(struct store_tx *tx, struct store_audit_head *head, const struct actor *actor,
+                      const char *action, const char *object_type, int64_t object_id,
+                      const char *detail_json, struct store_error *error);
 
 /* The head row was deleted. Refusing every audited action would stop the
  * centre, so the head is rebuilt from the last row and the chain records
  * the incident in a row of its own; `vigied audit verify` run before this
  * (or on a copy) reports the missing head. */
-static int rebuild_head(struct store_tx *tx, struct store_error *error)
+static int rebuild_head(struct store_tx *tx, struct store_audit_head *head,
+                        struct store_error *error)
 {
     static const char last_sql[] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
     static const char head_sql[] = "INSERT INTO audit_head(id, last_hash, row_count) VALUES(1,?,?)";
-    struct store_audit_head *head = store_audit_head(tx->store);
     snprintf(head->last_hash, sizeof head->last_hash, "%s", AUDIT_GENESIS_HASH);
     head->row_count = 0;
     sqlite3_stmt *st = store_tx_statement(tx, last_sql);
@@ -115,29 +115,28 @@ static int rebuild_head(struct store_tx *tx, struct store_error *error)
     actor_system(&system);
     char detail[96];
     snprintf(detail, sizeof detail, "{\"rows_found\":%lld}", (long long)head->row_count);
-    return append_row(tx, &system, "audit.head_rebuilt", "audit", 0, detail, error);
+    return append_row(tx, head, &system, "audit.head_rebuilt", "audit", 0, detail, error);
 }
 
 int store_tx_audit(struct store_tx *tx, const struct actor *actor, const char *action,
                    const char *object_type, int64_t object_id, const char *detail_json,
                    struct store_error *error)
 {
-    struct store_audit_head *head = store_audit_head(tx->store);
     /* `vigied user` and the other commands may append rows beside a
-     * running server: the head read inside this write transaction is the
-     * truth, not the copy this process kept from its last write. */
+     * running server: the head is read inside this write transaction, never
+     * kept between transactions, so a rollback has nothing to undo. */
+    struct store_audit_head head;
     struct store_error ignored;
-    if (store_audit_head_load(tx->db, head, &ignored) != STORE_OK &&
-        rebuild_head(tx, error) != STORE_OK)
+    if (store_audit_head_load(tx->db, &head, &ignored) != STORE_OK &&
+        rebuild_head(tx, &head, error) != STORE_OK)
         return STORE_ERROR;
-    return append_row(tx, actor, action, object_type, object_id, detail_json, error);
+    return append_row(tx, &head, actor, action, object_type, object_id, detail_json, error);
 }
 
-static int append_row(struct store_tx *tx, const struct actor *actor, const char *action,
-                      const char *object_type, int64_t object_id, const char *detail_json,
-                      struct store_error *error)
+static int append_row(struct store_tx *tx, struct store_audit_head *head, const struct actor *actor,
+                      const char *action, const char *object_type, int64_t object_id,
+                      const char *detail_json, struct store_error *error)
 {
-    struct store_audit_head *head = store_audit_head(tx->store);
     struct audit_row row = {
         .id = head->row_count + 1,
         .ts = tx->now_ms,

@@ -52,11 +52,6 @@ int64_t store_claim_lease_ms(const struct store *store)
     return store->options.claim_lease_ms;
 }
 
-struct store_audit_head *store_audit_head(struct store *store)
-{
-    return &store->audit_head;
-}
-
 const char *role_name(enum role role)
 {
     switch (role) {

@@ -66,7 +66,6 @@ struct store {
 
     /* Writer-thread state, touched only by jobs running in the writer. */
     int64_t next_seq;
-    struct store_audit_head audit_head;
     struct pending_event *pending;
     size_t pending_count, pending_capacity;
     /* Prepared statements of the writer, keyed by their SQL literal. */

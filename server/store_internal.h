@@ -63,7 +63,6 @@ struct store_audit_head {
     int64_t row_count;
 };
 int store_audit_head_load(sqlite3 *db, struct store_audit_head *head, struct store_error *error);
-struct store_audit_head *store_audit_head(struct store *store);
 
 /* Alarm reads shared by the alarm writers (store_alarms.c). */
 int store_alarm_read(sqlite3 *db, int64_t id, struct alarm *out, struct store_error *error);

@@ -29,8 +29,14 @@ sqlite3_stmt *store_tx_statement(struct store_tx *tx, const char *sql)
     if (sqlite3_prepare_v3(tx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL) !=
         SQLITE_OK)
         return NULL;
-    if (store->statement_count == STORE_STATEMENT_CACHE)
-        return statement; /* not cached: the caller's finalize is skipped, so warn */
+    if (store->statement_count == STORE_STATEMENT_CACHE) {
+        /* Callers never finalize, so an uncached statement would leak on
+         * every call: refuse it loudly (the bound is to be raised). */
+        log_error("store", "statement cache full (%d): raise STORE_STATEMENT_CACHE",
+                  STORE_STATEMENT_CACHE);
+        sqlite3_finalize(statement);
+        return NULL;
+    }
     store->statement_sql[store->statement_count] = sql;
     store->statement[store->statement_count++] = statement;
     return statement;
@@ -123,7 +129,6 @@ static void run_job(struct store *store, struct store_job *job, int64_t now_ms)
     struct store_tx tx = {.store = store, .db = store->writer_db, .now_ms = now_ms};
     size_t mark = store->pending_count;
     int64_t seq_mark = store->next_seq;
-    struct store_audit_head audit_mark = store->audit_head;
     if (writer_control(store, sql_savepoint, &job->error) != STORE_OK) {
         job->status = STORE_ERROR;
         return;
@@ -133,7 +138,6 @@ static void run_job(struct store *store, struct store_job *job, int64_t now_ms)
         writer_control(store, sql_rollback_to, NULL);
         pending_truncate(store, mark);
         store->next_seq = seq_mark;
-        store->audit_head = audit_mark;
     }
     writer_control(store, sql_release, NULL);
 }
@@ -141,7 +145,6 @@ static void run_job(struct store *store, struct store_job *job, int64_t now_ms)
 static void run_batch(struct store *store, struct store_job *jobs)
 {
     int64_t seq_start = store->next_seq;
-    struct store_audit_head audit_start = store->audit_head;
     struct store_error batch_error = {{0}};
     int64_t now_ms = clock_now_ms();
     bool committed = false;
@@ -156,7 +159,6 @@ static void run_batch(struct store *store, struct store_job *jobs)
     if (!committed) {
         pending_truncate(store, 0);
         store->next_seq = seq_start;
-        store->audit_head = audit_start;
         for (struct store_job *job = jobs; job; job = job->next) {
             job->status = STORE_ERROR;
             job->error = batch_error;
