@@ -151,6 +151,7 @@ install: all
 	install -m 755 $(O)/bin/vigie $(DESTDIR)$(PREFIX)/bin/vigie
 	install -m 644 man/vigied.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigied.1
 	install -m 644 man/vigie.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigie.1
+	install -m 644 man/vigie-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigie-sim.1
 	install -d $(DESTDIR)$(PREFIX)/share/vigie
 	install -m 644 server/events.tsv $(DESTDIR)$(PREFIX)/share/vigie/events.tsv
 	install -d $(DESTDIR)$(PREFIX)/share/vigie/keymaps $(DESTDIR)$(PREFIX)/share/vigie/themes
