@@ -8,18 +8,23 @@
 
 static void print_usage(FILE *out)
 {
-    fprintf(out, "%s",
-            _("usage: vigied [serve] [--db PATH] [--listen HOST:PORT] [--config FILE]\n"
-              "       vigied init --db PATH [--demo]\n"
-              "       vigied user add NAME --role operator|supervisor|admin [--display-name "
-              "TEXT]\n"
-              "       vigied user list | user disable NAME | user enable NAME\n"
-              "       vigied account add|set ACCT [--site SITE] [--key HEX] [--window -40,+20]\n"
-              "                      [--tz ZONE] [--crc ascii|binary] [--supervision S]\n"
-              "       vigied account list\n"
-              "       vigied audit verify --db PATH\n"
-              "options for every command: --db PATH, --config FILE, --set KEY=VALUE\n"
-              "see vigied(1)\n"));
+    fprintf(
+        out, "%s",
+        _("usage: vigied [serve] [--db PATH] [--listen HOST:PORT] [--config FILE]\n"
+          "       vigied init --db PATH [--demo]\n"
+          "       vigied user add NAME --role operator|supervisor|admin [--display-name "
+          "TEXT]\n"
+          "       vigied user list | user disable NAME | user enable NAME\n"
+          "       vigied account add|set ACCT [--site SITE] [--key HEX] [--window -40,+20]\n"
+          "                      [--tz ZONE] [--crc ascii|binary] [--supervision S]\n"
+          "       vigied account list\n"
+          "       vigied device add UID --kind KIND (--victim ID | --site ID) [--msisdn +33...]\n"
+          "                     [--aml-key HEX] [--test-interval DAYS]\n"
+          "       vigied device set UID [--msisdn N|none] [--aml-key HEX|none] [--new-token]\n"
+          "       vigied device list\n"
+          "       vigied audit verify --db PATH\n"
+          "options for every command: --db PATH, --config FILE, --set KEY=VALUE\n"
+          "see vigied(1)\n"));
 }
 
 int main(int argc, char **argv)
@@ -57,6 +62,8 @@ int main(int argc, char **argv)
         return cli_user(&config, argc - index, argv + index);
     if (strcmp(command, "account") == 0)
         return cli_account(&config, argc - index, argv + index);
+    if (strcmp(command, "device") == 0)
+        return cli_device(&config, argc - index, argv + index);
     if (strcmp(command, "audit") == 0)
         return cli_audit(&config, argc - index, argv + index);
     fprintf(stderr, _("vigied: unknown command \"%s\"\n"), command);
