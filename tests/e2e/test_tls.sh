@@ -12,7 +12,7 @@ cleanup() {
   rm -rf "$world"
 }
 trap cleanup EXIT
-echo "1..6"
+echo "1..7"
 n=0
 check() { # check DESCRIPTION COMMAND...
   local description=$1
@@ -64,6 +64,18 @@ device_sos() {
     grep -q '"alarm_id"'
 }
 check "a protection phone's SOS arrives over HTTPS" device_sos
+
+sim_phone_over_tls() {
+  local token sim
+  sim=$(dirname "$vigied")/vigie-sim
+  token=$(awk '$1 == "TGD-0002" { print $3 }' "$world/accounts.txt")
+  # Without the centre's certificate the simulator refuses the server...
+  ! "$sim" phone --server "$url" --device TGD-0002 --token "$token" --lat 48.85 --lon 2.35 &&
+    # ...and with it, the SOS arrives.
+    "$sim" phone --server "$url" --cacert "$world/cert.pem" --device TGD-0002 \
+      --token "$token" --lat 48.85 --lon 2.35 | grep -q "^201 alarm"
+}
+check "vigie-sim phone trusts the centre's certificate with --cacert, and only then" sim_phone_over_tls
 
 kill "$pid" && wait "$pid" 2>/dev/null
 pid=

@@ -29,6 +29,7 @@
 
 struct phone {
     const char *server, *device, *token, *trigger, *source, *msisdn;
+    const char *cacert; /* NULL: the system's trust store */
     bool aml, follow;
     bool has_lat, has_lon;
     double lat, lon, accuracy, interval_s;
@@ -53,7 +54,8 @@ static void usage(void)
           "                       [--follow [--interval S] [--count N]]\n"
           "       vigie-sim phone --aml --server URL --msisdn +33... --key HEX --lat L --lon L\n"
           "                       [--source gps|cell|wifi] [--accuracy M] [--follow ...]\n"
-          "  --follow sends position updates a few metres apart (10 by default)\n"));
+          "  --follow sends position updates a few metres apart (10 by default)\n"
+          "  --cacert FILE trusts the centre's certificate for an https:// server\n"));
 }
 
 static bool parse_number(const char *text, double min, double max, double *out)
@@ -82,6 +84,8 @@ static bool parse_valued(struct phone *p, const char *name, const char *value)
         p->source = value;
     else if (strcmp(name, "--msisdn") == 0)
         p->msisdn = value;
+    else if (strcmp(name, "--cacert") == 0)
+        p->cacert = value;
     else if (strcmp(name, "--key") == 0)
         return aml_key_from_hex(value, p->key, &p->key_length);
     else if (strcmp(name, "--lat") == 0)
@@ -197,6 +201,8 @@ static long send_message(CURL *curl, const struct phone *p, const char *body, st
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)PHONE_TIMEOUT_MS);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (p->cacert)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, p->cacert);
     long status = 0;
     CURLcode result = curl_easy_perform(curl);
     if (result == CURLE_OK)
