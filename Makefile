@@ -28,11 +28,17 @@ LDFLAGS := $(OPT) -pthread $(EXTRA_LDFLAGS)
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+# Libraries of the server without a pkg-config file: libcsv (the agents'
+# registry file) and libphonenumber (C++, behind server/phone_number.h).
+SERVER_EXTRA_LIBS := -lcsv -lphonenumber -lstdc++
+CXXFLAGS := -std=c++17 $(filter-out -std=c17 -Wstrict-prototypes -Wmissing-prototypes,$(BASE)) \
+            $(OPT) $(EXTRA_CFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+SERVER_CXX_SRC := $(wildcard server/*.cc)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
-SERVER_OBJ := $(SERVER_SRC:%.c=$(O)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(O)/%.o) $(SERVER_CXX_SRC:%.cc=$(O)/%.o)
 WIDGETS_SRC := $(wildcard widgets/*.c)
 WIDGETS_OBJ := $(WIDGETS_SRC:%.c=$(O)/%.o)
 # The built-in keymap and themes are the installed files, compiled in: the
@@ -67,6 +73,11 @@ $(O)/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(ALL_PKGS)) -c $< -o $@
 
+$(O)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(CXXFLAGS) -c $< -o $@
+
 $(O)/libvigied.a: $(SERVER_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -89,12 +100,12 @@ $(O)/bin/vigie: $(O)/console/main.o $(O)/libconsole.a $(O)/libwidgets.a $(O)/lib
 $(O)/bin/vigie-sim: $(SIM_OBJ) $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) libcurl) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) libcurl) $(SERVER_EXTRA_LIBS) -lm
 
 $(O)/bin/vigied: $(O)/server/main.o $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER)) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER)) $(SERVER_EXTRA_LIBS) -lm
 
 # Unit tests link the libraries of every part; each uses what it tests.
 UNIT_LIBS := $(O)/libvigied.a $(if $(CONSOLE_SRC),$(O)/libconsole.a) \
@@ -102,17 +113,17 @@ UNIT_LIBS := $(O)/libvigied.a $(if $(CONSOLE_SRC),$(O)/libconsole.a) \
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(ALL_PKGS)) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(ALL_PKGS)) $(SERVER_EXTRA_LIBS) -lm
 
 $(O)/tests/integration/%: $(O)/tests/integration/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libconsole.a $(O)/libwidgets.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) $(call pc_libs,$(PKG_SERVER)) $(call pc_libs,$(PKG_CONSOLE)) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_TEST) libcrypto) $(call pc_libs,$(PKG_SERVER)) $(call pc_libs,$(PKG_CONSOLE)) $(SERVER_EXTRA_LIBS) -lm
 
 $(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) $(PKG_TEST)) -lm
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) $(PKG_TEST)) $(SERVER_EXTRA_LIBS) -lm
 
 tests: $(BINS) $(UNIT_BIN) $(INTEG_BIN)
 
@@ -163,7 +174,7 @@ install: all
 # The message catalogue template for translators (French first).
 pot:
 	@mkdir -p po
-	xgettext --language=C --keyword=_ --keyword=N_ --from-code=UTF-8 \
+	xgettext --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 \
 	  --package-name=vigie --package-version=$(VERSION) -o po/vigie.pot \
 	  $$(git ls-files '*.c' '*.h')
 

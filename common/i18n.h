@@ -11,6 +11,8 @@
 #endif
 #define _(text)  dgettext(VIGIE_TEXT_DOMAIN, text)
 #define N_(text) text
+/* A count's sentence: P_("%zu agent", "%zu agents", n). */
+#define P_(singular, plural, count) dngettext(VIGIE_TEXT_DOMAIN, singular, plural, count)
 
 /* Binds the text domain to the installed catalogues; call once in main. */
 void i18n_init(void);

@@ -2,6 +2,7 @@
  * needs (OWASP's Argon2id floor, a 12-hour shift session, a 30-second
  * claim lease); tests lower the costs through a config file. */
 #include "server/config.h"
+#include "server/schedule.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,6 +35,8 @@ void config_defaults(struct server_config *config)
     config->dc09_bad_frames_max = 5;
     config->dc09_dedup_window_s = 600;
     config->early_open_grace_minutes = 15;
+    snprintf(config->centre_region, sizeof config->centre_region, "FR");
+    snprintf(config->centre_timezone, sizeof config->centre_timezone, "Europe/Paris");
     config->technical_data_ms = 24LL * 3600 * 1000;
 }
 
@@ -110,6 +113,8 @@ bool config_set(struct server_config *config, const char *key, const char *value
         {"tls_key", config->tls_key, sizeof config->tls_key},
         {"events_file", config->events_file, sizeof config->events_file},
         {"event_labels", config->event_labels, sizeof config->event_labels},
+        {"centre_region", config->centre_region, sizeof config->centre_region},
+        {"centre_timezone", config->centre_timezone, sizeof config->centre_timezone},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         if (strcmp(key, texts[i].key) != 0)
@@ -192,6 +197,18 @@ bool config_validate(const struct server_config *config, char *error, size_t err
     if (strcmp(config->event_labels, "en") != 0 && strcmp(config->event_labels, "fr") != 0) {
         snprintf(error, error_size, "event_labels is \"en\" or \"fr\", not \"%s\"",
                  config->event_labels);
+        return false;
+    }
+    if (strlen(config->centre_region) != 2 || !isupper((unsigned char)config->centre_region[0]) ||
+        !isupper((unsigned char)config->centre_region[1])) {
+        snprintf(error, error_size, "centre_region is a country code such as FR or BE, not \"%s\"",
+                 config->centre_region);
+        return false;
+    }
+    char why[SCHEDULE_ERROR_MAX];
+    int weekday, minute;
+    if (!schedule_local_time(config->centre_timezone, 0, &weekday, &minute, why, sizeof why)) {
+        snprintf(error, error_size, "centre_timezone: %s", why);
         return false;
     }
     return true;

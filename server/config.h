@@ -36,6 +36,10 @@ struct server_config {
     int dc09_bad_frames_max;    /* consecutive bad frames before the connection is closed */
     int dc09_dedup_window_s;    /* a repeat within it is a retransmission */
     int early_open_grace_minutes;
+    /* The centre's country (ISO 3166 alpha-2), in which national phone
+     * numbers are read, and its time zone, for sites that name none. */
+    char centre_region[8];
+    char centre_timezone[64];
     /* Protection phones' technical data (positions, battery, raw message)
      * is erased this long after capture: technical_data_hours (24), or
      * technical_data_seconds for tests. */

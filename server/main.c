@@ -22,6 +22,7 @@ static void print_usage(FILE *out)
           "                     [--aml-key HEX] [--test-interval DAYS]\n"
           "       vigied device set UID [--msisdn N|none] [--aml-key HEX|none] [--new-token]\n"
           "       vigied device list\n"
+          "       vigied agents import FILE.csv [--region CC] [--tz ZONE] [--check]\n"
           "       vigied audit verify --db PATH\n"
           "options for every command: --db PATH, --config FILE, --set KEY=VALUE\n"
           "see vigied(1)\n"));
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
         return cli_user(&config, argc - index, argv + index);
     if (strcmp(command, "account") == 0)
         return cli_account(&config, argc - index, argv + index);
+    if (strcmp(command, "agents") == 0)
+        return cli_agents(&config, argc - index, argv + index);
     if (strcmp(command, "device") == 0)
         return cli_device(&config, argc - index, argv + index);
     if (strcmp(command, "audit") == 0)

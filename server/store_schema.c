@@ -160,6 +160,14 @@ static const char *const migrations[] = {
     "DROP INDEX alarms_device_open;"
     "CREATE INDEX alarms_device_open ON alarms(device_id)"
     " WHERE device_id IS NOT NULL AND state <> 'closed';",
+
+    /* The agents' registry for mass alerts: a site the registry knows by
+     * its employer's identifier, whether an agent's number takes SMS, and
+     * an agent's Web Push subscription (JSON, NULL when none). */
+    "ALTER TABLE sites ADD COLUMN ext_id TEXT;"
+    "CREATE UNIQUE INDEX sites_by_ext_id ON sites(ext_id) WHERE ext_id IS NOT NULL;"
+    "ALTER TABLE agents ADD COLUMN phone_kind TEXT;"
+    "ALTER TABLE agents ADD COLUMN push_subscription TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -6,7 +6,7 @@ packages=(
   build-essential pkg-config gettext
   libmicrohttpd-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev
   libncurses-dev libpcre2-dev libnotify-dev libargon2-dev libssl-dev
-  libcmocka-dev libclang-rt-14-dev clang
+  libcmocka-dev libclang-rt-14-dev clang libcsv-dev libphonenumber-dev g++
   sqlite3 curl tmux openssh-server openssh-client python3-yaml
 )
 missing=()
