@@ -165,6 +165,7 @@ install: all
 	install -m 644 man/vigie-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/vigie-sim.1
 	install -d $(DESTDIR)$(PREFIX)/share/vigie
 	install -m 644 server/events.tsv $(DESTDIR)$(PREFIX)/share/vigie/events.tsv
+	install -m 644 server/alert_templates.ini $(DESTDIR)$(PREFIX)/share/vigie/alert_templates.ini
 	install -d $(DESTDIR)$(PREFIX)/share/vigie/keymaps $(DESTDIR)$(PREFIX)/share/vigie/themes
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 keymaps/default.keys $(DESTDIR)$(PREFIX)/share/vigie/keymaps/default.keys
