@@ -10,7 +10,7 @@ DESTDIR ?=
 CC      ?= cc
 VERSION := 0.1.0
 
-PKG_SERVER  := libmicrohttpd sqlite3 libcjson libargon2 libcrypto glib-2.0
+PKG_SERVER  := libmicrohttpd sqlite3 libcjson libargon2 libcrypto glib-2.0 libcurl
 PKG_CONSOLE := ncursesw libcurl libcjson libpcre2-8 libnotify
 PKG_TEST    := cmocka libcurl libcjson sqlite3
 

@@ -89,7 +89,7 @@ enum action_screen {
     X(NOTE, "note", ACTION_ON_ALARM, ACTION_MUTATES, N_("Add a note to the alarm's log"))          \
     X(CLOSE, "close", ACTION_ON_ALARM, ACTION_MUTATES, N_("Close the alarm, with its outcome"))    \
     X(ESCALATE, "escalate", ACTION_ON_ALARM, ACTION_MUTATES,                                       \
-      N_("Escalate the alarm to the supervisor on duty"))                                          \
+      N_("Escalate the alarm to the police or emergency services (asks first)"))                   \
     X(VICTIM_FILE, "victim-file", ACTION_ON_ALARM, ACTION_READS,                                   \
       N_("Open the victim's file of the alarm"))                                                   \
     X(MAP, "map", ACTION_ON_ALARM, ACTION_READS, N_("Show the alarm's position on the map"))       \
@@ -108,6 +108,10 @@ enum action_screen {
       N_("Bypass the alarm's zone until the panel is next disarmed"))                              \
     X(CHECK_STEP, "check-step", ACTION_ON(PROCEDURES), ACTION_MUTATES,                             \
       N_("Mark the selected step done, or not done"))                                              \
+    X(SKIP_STEP, "skip-step", ACTION_ON(PROCEDURES), ACTION_MUTATES,                               \
+      N_("Mark the selected step skipped, with a note saying why"))                                \
+    X(FAIL_STEP, "fail-step", ACTION_ON(PROCEDURES), ACTION_MUTATES,                               \
+      N_("Mark the selected step failed, with a note saying what went wrong"))                     \
     X(ZOOM_IN, "zoom-in", ACTION_ON_MAPS, ACTION_READS, N_("Zoom the map in"))                     \
     X(ZOOM_OUT, "zoom-out", ACTION_ON_MAPS, ACTION_READS, N_("Zoom the map out"))                  \
     X(PAN_LEFT, "pan-left", ACTION_ON_MAPS, ACTION_READS, N_("Move the map west"))                 \

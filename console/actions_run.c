@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "common/i18n.h"
+#include "console/actions_panel.h"
 #include "console/client.h"
 #include "console/commandline.h"
+#include "console/screen_map.h"
 #include "console/ui.h"
 
 /* Bytes of a resolution code and its label (the API bounds codes to 31). */
@@ -41,6 +43,7 @@ struct actions_run {
     char labels[ACTIONS_RUN_RESOLUTIONS_MAX][RESOLUTION_LABEL_SIZE];
     size_t chosen;
     int64_t noting_id;
+    struct actions_panel *panel; /* arm, disarm, bypass (actions_panel.c) */
 };
 
 struct actions_run *actions_run_new(struct ui *ui)
@@ -51,7 +54,8 @@ struct actions_run *actions_run_new(struct ui *ui)
     runner->ui = ui;
     runner->commandline = commandline_new(ui);
     runner->notes = lineedit_history_new(LINEEDIT_HISTORY_MAX);
-    if (!runner->commandline || !runner->notes) {
+    runner->panel = actions_panel_new(ui);
+    if (!runner->commandline || !runner->notes || !runner->panel) {
         actions_run_free(runner);
         return NULL;
     }
@@ -64,6 +68,7 @@ void actions_run_free(struct actions_run *runner)
         return;
     commandline_free(runner->commandline);
     lineedit_history_free(runner->notes);
+    actions_panel_free(runner->panel);
     free(runner);
 }
 
@@ -112,6 +117,8 @@ static void sent(struct actions_run *runner, int request_id, enum action action,
 
 void actions_run_done(struct actions_run *runner, int request_id, bool ok, const char *message)
 {
+    if (actions_panel_done(runner->panel, request_id, ok, message))
+        return;
     struct pending *found = NULL;
     for (size_t i = 0; i < ACTIONS_RUN_PENDING_MAX; i++)
         if (runner->pending[i].request_id == request_id && request_id > 0)
@@ -329,6 +336,37 @@ static void alarm_action(struct actions_run *runner, enum action action, const c
     }
 }
 
+/* v and p: the victim's file (only a protection phone's alarm has one)
+ * and the procedure checklist of the alarm on screen. */
+static void open_alarm_screen(struct actions_run *runner, enum action action)
+{
+    int64_t id;
+    if (!alarm_of_screen(runner, &id))
+        return;
+    const struct console_alarm *alarm = model_find(ui_model(runner->ui), id);
+    if (action == ACTION_VICTIM_FILE && alarm && alarm->victim_id <= 0) {
+        ui_status(runner->ui, STATUS_WARN,
+                  _("Alarm %lld has no victim's file: it does not come from a protection phone"),
+                  (long long)id);
+        return;
+    }
+    ui_open_screen(runner->ui, action == ACTION_VICTIM_FILE ? SCREEN_VICTIM : SCREEN_PROCEDURES,
+                   id);
+}
+
+/* m opens the map of the alarm on screen; y on a screen other than the map
+ * (which copies itself) has the map screen load and copy the location. */
+static void map_action(struct actions_run *runner, enum action action)
+{
+    int64_t id;
+    if (!alarm_of_screen(runner, &id))
+        return;
+    if (action == ACTION_MAP)
+        ui_open_screen(runner->ui, SCREEN_MAP, id);
+    else
+        screen_map_copy_location(ui_screen(runner->ui, SCREEN_MAP), id);
+}
+
 void actions_run(struct actions_run *runner, enum action action, const char *argument)
 {
     struct ui *ui = runner->ui;
@@ -369,6 +407,30 @@ void actions_run(struct actions_run *runner, enum action action, const char *arg
     case ACTION_CLOSE:
         alarm_action(runner, action, argument);
         break;
+    case ACTION_VICTIM_FILE:
+    case ACTION_PROCEDURES:
+        open_alarm_screen(runner, action);
+        break;
+    case ACTION_MAP:
+    case ACTION_COPY_LOCATION:
+        map_action(runner, action);
+        break;
+    case ACTION_ARM_AWAY:
+    case ACTION_ARM_STAY:
+    case ACTION_DISARM:
+    case ACTION_BYPASS_ZONE: {
+        int64_t id;
+        if (alarm_of_screen(runner, &id))
+            actions_panel_run(runner->panel, action, id);
+        break;
+    }
+    case ACTION_ESCALATE: {
+        /* The dialog shows what would be sent and asks before sending. */
+        int64_t id;
+        if (alarm_of_screen(runner, &id))
+            ui_open_screen(ui, SCREEN_ESCALATE, id);
+        break;
+    }
     default:
         ui_status(ui, STATUS_WARN, _("%s is not available in this version"), action_name(action));
         break;

@@ -5,7 +5,9 @@
  * has replayed up to the last_sequence of its first heartbeat (the screen
  * then shows the server's present), and LOST when heartbeats stop or the
  * attempt fails. Attempts are retried after 250 ms, doubling to 4 s, then
- * on the next URL.
+ * on the next URL; a URL that refuses the connection (its node is down)
+ * gives way to the next one at once, and the backoff applies only when
+ * every URL of the list refused in a row.
  *
  * With a token instead of a password the role is asked of the server
  * without changing anything: GET /v1/users answers 200 to admins only, and
@@ -79,9 +81,19 @@ bool client_url(const struct client *client, const char *path, char *out, size_t
     return length > 0 && (size_t)length < size;
 }
 
-/* The next attempt after the backoff; past the longest, the next URL. */
-static void schedule_retry(struct client *client)
+/* The next attempt after the backoff; past the longest, the next URL. A
+ * refused connection moves to the next URL at once, until each has
+ * refused once in a row. */
+static void schedule_retry(struct client *client, bool refused)
 {
+    if (refused && client->server_count > 1 && ++client->refusals < client->server_count) {
+        client->server_index = (client->server_index + 1) % client->server_count;
+        log_info("client", "the server refused the connection: trying the next one, %s, now",
+                 client->servers[client->server_index]);
+        client->retry_at_ms = clock_monotonic_ms();
+        return;
+    }
+    client->refusals = 0;
     if (client->backoff_ms > CLIENT_BACKOFF_MAX_MS) {
         client->backoff_ms = CLIENT_BACKOFF_MIN_MS;
         if (client->server_count > 1) {
@@ -93,7 +105,7 @@ static void schedule_retry(struct client *client)
     client->backoff_ms *= 2;
 }
 
-void client_attempt_failed(struct client *client, const char *why)
+void client_attempt_failed(struct client *client, const char *why, bool refused)
 {
     if (client->attempt_request)
         client_request_cancel(client, client->attempt_request);
@@ -103,7 +115,7 @@ void client_attempt_failed(struct client *client, const char *why)
     client->phase = CLIENT_PHASE_WAIT;
     log_warn("client", "%s: %s", client->servers[client->server_index], why);
     client_set_link(client, CLIENT_LINK_LOST, why);
-    schedule_retry(client);
+    schedule_retry(client, refused);
 }
 
 void client_attempt_continue(struct client *client)
@@ -122,7 +134,7 @@ void client_attempt_continue(struct client *client)
         started = client_stream_open(client, why, sizeof why);
     }
     if (!started)
-        client_attempt_failed(client, why);
+        client_attempt_failed(client, why, false);
 }
 
 static void attempt_begin(struct client *client)
@@ -141,7 +153,7 @@ static void resync(struct client *client)
     client->loaded = false;
     client_set_link(client, CLIENT_LINK_CONNECTING, _("reloading the alarms"));
     if (!client_list_start(client, why, sizeof why))
-        client_attempt_failed(client, why);
+        client_attempt_failed(client, why, false);
 }
 
 /* ---- start-up ---- */
@@ -371,6 +383,12 @@ static void socket_action(struct client *client, curl_socket_t fd, int flags)
     client->in_curl--;
 }
 
+void client_multi_run(struct client *client)
+{
+    if (!client->in_curl)
+        socket_action(client, CURL_SOCKET_TIMEOUT, 0);
+}
+
 static void finished_transfers(struct client *client)
 {
     CURLMsg *message;
@@ -399,7 +417,7 @@ static void check_timers(struct client *client)
         char why[CLIENT_MESSAGE_SIZE];
         snprintf(why, sizeof why, _("no heartbeat from the server for %d s"),
                  (client->heartbeat_lost_ms + 999) / 1000);
-        client_attempt_failed(client, why);
+        client_attempt_failed(client, why, false);
     } else if ((client->phase == CLIENT_PHASE_LOGIN || client->phase == CLIENT_PHASE_LOAD) &&
                late) {
         /* A large list over a slow link may take longer: let it come, but
@@ -434,6 +452,7 @@ void client_process(struct client *client, const struct pollfd *fds, size_t coun
     if (caught_up(client)) {
         client->catch_up_to = -1;
         client->backoff_ms = CLIENT_BACKOFF_MIN_MS;
+        client->refusals = 0;
         client_set_link(client, CLIENT_LINK_LIVE, "");
     }
     check_timers(client);

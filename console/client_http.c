@@ -186,6 +186,8 @@ static void request_unlink(struct client *client, struct client_request *request
     request->added = false;
     if (client->attempt_request == request)
         client->attempt_request = NULL;
+    if (client->list_next == request)
+        client->list_next = NULL;
 }
 
 bool client_request_submit(struct client *client, struct client_request *request)
@@ -304,7 +306,7 @@ static void login_done(struct client *client, struct client_request *request, lo
     else
         client_error_sentence(status, answer, why, sizeof why);
     cJSON_Delete(answer);
-    client_attempt_failed(client, why);
+    client_attempt_failed(client, why, result == CURLE_COULDNT_CONNECT);
 }
 
 void client_request_done(struct client *client, struct client_request *request, CURLcode result)

@@ -1,8 +1,8 @@
 /* client_internal.h: what the client's files share and nothing else may
  * use. client.c keeps the lifecycle, the poll loop and the link (attempts,
- * backoff, failover); client_stream.c the event stream and the list loads;
- * client_http.c the requests (login, actions, documents) and the sentences
- * that replace libcurl's errors. */
+ * backoff, failover); client_stream.c the event stream; client_list.c the
+ * list loads; client_http.c the requests (login, actions, documents) and
+ * the sentences that replace libcurl's errors. */
 #ifndef VIGIE_CONSOLE_CLIENT_INTERNAL_H
 #define VIGIE_CONSOLE_CLIENT_INTERNAL_H
 
@@ -32,7 +32,7 @@
 #define CLIENT_ANSWER_MAX (64 * 1024 * 1024)
 /* The body of a refused stream (a JSON error) is short. */
 #define CLIENT_STREAM_ERROR_SIZE 1024
-/* The API's largest page, and pages kept while a list loads (5000 each:
+/* The API's largest page, and pages a list load may have (5000 each:
  * 320,000 open alarms is beyond any centre). */
 #define CLIENT_LIST_LIMIT     5000
 #define CLIENT_LIST_PAGES_MAX 64
@@ -121,9 +121,11 @@ struct client {
      * heartbeat's last_sequence) before the screen shows the server's
      * present; -1 when no heartbeat said it yet. */
     int64_t catch_up_to;
-    cJSON *pages[CLIENT_LIST_PAGES_MAX];
-    size_t page_count;
-    int64_t list_sequence; /* the first page's last_sequence */
+    struct model *staging;            /* the list being loaded; NULL between loads */
+    struct client_request *list_next; /* the next page, asked before this one is read */
+    size_t page_count;                /* pages read into staging */
+    int64_t list_sequence;            /* the first page's last_sequence */
+    size_t refusals; /* URLs in a row that refused the connection: failover at once */
 
     enum client_link link;
     int64_t last_heartbeat_ms; /* monotonic */
@@ -136,8 +138,12 @@ struct client {
 };
 
 /* ---- client.c ---- */
-/* The attempt failed: drop what is in flight, say LOST, retry later. */
-void client_attempt_failed(struct client *client, const char *why);
+/* The attempt failed: drop what is in flight, say LOST, retry later; at
+ * once on the next URL when this one refused the connection (a node that
+ * is down), unless every URL just did. */
+void client_attempt_failed(struct client *client, const char *why, bool refused);
+/* Lets libcurl send what was just added (outside its callbacks only). */
+void client_multi_run(struct client *client);
 /* The next step of an attempt: log in, load the list, or open the stream. */
 void client_attempt_continue(struct client *client);
 void client_set_link(struct client *client, enum client_link link, const char *why);
@@ -149,6 +155,8 @@ bool client_stream_open(struct client *client, char *why, size_t why_size);
 void client_stream_close(struct client *client);
 /* libcurl finished the stream's transfer with `result`. */
 void client_stream_done(struct client *client, CURLcode result);
+
+/* ---- client_list.c ---- */
 /* Asks for the first page of the open alarms (a full reload). */
 bool client_list_start(struct client *client, char *why, size_t why_size);
 void client_list_page_done(struct client *client, struct client_request *request, long status,

@@ -1,11 +1,8 @@
-/* client_stream.c: the event stream and the list loads. A load reads every
- * page of the open alarms before it touches the model, so that a screen
- * never sees half a list; the stream then starts at the first page's
- * last_sequence, and since every change is applied only when newer than
- * the model's copy, what a later page already gave is harmless again.
- * Stream events arrive inside libcurl's write callback: they update the
- * model and call the screens there, but anything that needs the multi
- * handle (a resync's reload) waits for client_process. */
+/* client_stream.c: the event stream, opened at the list's last_sequence
+ * (client_list.c) and resumed with Last-Event-ID. Stream events arrive
+ * inside libcurl's write callback: they update the model and call the
+ * screens there, but anything that needs the multi handle (a resync's
+ * reload) waits for client_process. */
 #include "console/client_internal.h"
 
 #include <errno.h>
@@ -224,108 +221,5 @@ void client_stream_done(struct client *client, CURLcode result)
         client_attempt_continue(client);
         return;
     }
-    client_attempt_failed(client, why);
-}
-
-/* ---- list loads ---- */
-
-void client_list_forget(struct client *client)
-{
-    for (size_t i = 0; i < client->page_count; i++)
-        cJSON_Delete(client->pages[i]);
-    client->page_count = 0;
-}
-
-static bool list_request(struct client *client, int64_t since, char *why, size_t why_size)
-{
-    char path[CLIENT_PATH_SIZE];
-    snprintf(path, sizeof path, "/v1/alarms?state=open&limit=%d&since=%lld", CLIENT_LIST_LIMIT,
-             (long long)since);
-    struct client_request *request = client_request_new(client, CLIENT_REQUEST_LIST, path, NULL);
-    if (!request || !client_request_submit(client, request)) {
-        snprintf(why, why_size, "%s", _("out of memory"));
-        return false;
-    }
-    client->attempt_request = request;
-    client->phase = CLIENT_PHASE_LOAD;
-    return true;
-}
-
-bool client_list_start(struct client *client, char *why, size_t why_size)
-{
-    client_list_forget(client);
-    client->link_deadline_ms = clock_monotonic_ms() + client->heartbeat_lost_ms;
-    return list_request(client, 0, why, why_size);
-}
-
-/* The model takes the whole list at once, then the stream starts. */
-static void list_finish(struct client *client)
-{
-    model_clear(client->model);
-    for (size_t i = 0; i < client->page_count; i++) {
-        const cJSON *alarm;
-        cJSON_ArrayForEach(alarm, cJSON_GetObjectItemCaseSensitive(client->pages[i], "alarms"))
-        {
-            if (model_apply_json(client->model, alarm, NULL) == MODEL_UNCHANGED)
-                log_warn("client", "an alarm of the list could not be read");
-        }
-    }
-    model_set_last_sequence(client->model, client->list_sequence);
-    log_info("client", "%zu open alarms loaded up to sequence %lld",
-             model_open_count(client->model), (long long)client->list_sequence);
-    client_list_forget(client);
-    client->loaded = true;
-    client->resync_wanted = false;
-    if (client->callbacks.model_reloaded)
-        client->callbacks.model_reloaded(client->callbacks.context);
-    client_attempt_continue(client);
-}
-
-/* Takes one page; false when it is not an AlarmList. */
-static bool list_take(struct client *client, cJSON *page, int64_t *since, bool *more)
-{
-    const cJSON *alarms = cJSON_GetObjectItemCaseSensitive(page, "alarms");
-    const cJSON *last = cJSON_GetObjectItemCaseSensitive(page, "last_sequence");
-    const cJSON *more_item = cJSON_GetObjectItemCaseSensitive(page, "more");
-    if (!cJSON_IsArray(alarms) || !cJSON_IsNumber(last) || !cJSON_IsBool(more_item))
-        return false;
-    if (client->page_count == 0)
-        client->list_sequence = (int64_t)last->valuedouble;
-    const cJSON *tail = cJSON_GetArrayItem(alarms, cJSON_GetArraySize(alarms) - 1);
-    const cJSON *tail_sequence = cJSON_GetObjectItemCaseSensitive(tail, "sequence");
-    *more = cJSON_IsTrue(more_item) && cJSON_IsNumber(tail_sequence);
-    *since = *more ? (int64_t)tail_sequence->valuedouble : 0;
-    client->pages[client->page_count++] = page;
-    return true;
-}
-
-void client_list_page_done(struct client *client, struct client_request *request, long status,
-                           CURLcode result)
-{
-    char why[CLIENT_MESSAGE_SIZE];
-    cJSON *page = result == CURLE_OK ? client_request_json(request) : NULL;
-    int64_t since = 0;
-    bool more = false, taken = false;
-    if (result != CURLE_OK) {
-        snprintf(why, sizeof why, "%s", client_curl_sentence(result));
-    } else if (status == 401 && client->has_password && !client->relogged) {
-        cJSON_Delete(page);
-        client->token[0] = '\0';
-        client_attempt_continue(client);
-        return;
-    } else if (status != 200) {
-        client_error_sentence(status, page, why, sizeof why);
-    } else if (client->page_count == CLIENT_LIST_PAGES_MAX) {
-        snprintf(why, sizeof why, "%s", _("too many open alarms to load"));
-    } else if (!(taken = list_take(client, page, &since, &more))) {
-        snprintf(why, sizeof why, "%s", _("the server's list of alarms could not be read"));
-    } else if (!more) {
-        list_finish(client);
-        return;
-    } else if (list_request(client, since, why, sizeof why)) {
-        return;
-    }
-    if (!taken)
-        cJSON_Delete(page); /* a page taken is freed with the others */
-    client_attempt_failed(client, why);
+    client_attempt_failed(client, why, result == CURLE_COULDNT_CONNECT);
 }

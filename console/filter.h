@@ -30,6 +30,13 @@ const char *filter_pattern(const struct filter *filter);
 bool filter_caseless(const struct filter *filter);
 /* Whether text (UTF-8, length bytes) matches; true when no filter is set. */
 bool filter_match(struct filter *filter, const char *text, size_t length);
+/* Whether the pattern runs as machine code (PCRE2's JIT). */
+bool filter_jit(const struct filter *filter);
+/* False when no text of at most max_length bytes, each one of `bytes`
+ * (ASCII), can match: read from the compiled pattern (the code units a
+ * match must start with or contain, its shortest match). True when it
+ * may, and when no pattern is set. */
+bool filter_may_match(const struct filter *filter, const char *bytes, size_t max_length);
 
 /* Smart case: true when pattern holds an upper-case letter that is not
  * the letter of an escape (\S, \W, \D, \P{...} do not count). */

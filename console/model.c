@@ -1,21 +1,20 @@
 /* model.c: the open alarms in an array with a hash index by id (so that
  * applying a change is O(1) with tens of thousands of alarms), and the
  * closed ones in a ring of MODEL_CLOSED_MAX with an index of its own. The
- * last sequence is set by the client alone (from a list's last_sequence
- * and from stream event ids), never by applying a list item: an item of a
+ * open alarms are counted by priority as they change, for the header.
+ * Texts are interned (model_strings.h): an alarm is 160 bytes, not a
+ * kilobyte of fixed buffers; summaries are read in model_json.c. The last
+ * sequence is set by the client alone (from a list's last_sequence and
+ * from stream event ids), never by applying a list item: an item of a
  * later page is newer than the point the stream must resume from. */
 #include "console/model.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/clock.h"
-
 /* Starting sizes; both grow by doubling. */
 #define MODEL_OPEN_INITIAL  256
 #define MODEL_INDEX_INITIAL 512
-/* Ids and sequences are JSON numbers below 2^53 (the API says so). */
-#define MODEL_NUMBER_MAX 9007199254740992.0
 
 /* An open-addressing hash from alarm id (> 0; 0 marks a free slot) to a
  * position, with linear probing and backward-shift deletion. */
@@ -30,8 +29,9 @@ struct model {
     struct console_alarm *open;
     size_t open_count, open_capacity;
     struct id_index open_index; /* id -> position in open */
-    struct console_alarm closed[MODEL_CLOSED_MAX];
-    size_t closed_head; /* the slot the next closed alarm goes to */
+    size_t priority_counts[MODEL_PRIORITIES];
+    struct console_alarm *closed; /* MODEL_CLOSED_MAX of them */
+    size_t closed_head;           /* the slot the next closed alarm goes to */
     size_t closed_count;
     struct id_index closed_index; /* id -> slot in closed */
     int64_t last_sequence;
@@ -156,9 +156,10 @@ struct model *model_new(void)
         return NULL;
     model->open = calloc(MODEL_OPEN_INITIAL, sizeof *model->open);
     model->open_capacity = MODEL_OPEN_INITIAL;
+    model->closed = calloc(MODEL_CLOSED_MAX, sizeof *model->closed);
     bool indexes = index_init(&model->open_index, MODEL_INDEX_INITIAL) &&
                    index_init(&model->closed_index, MODEL_INDEX_INITIAL);
-    if (!model->open || !indexes) {
+    if (!model->open || !model->closed || !indexes) {
         model_free(model);
         return NULL;
     }
@@ -170,6 +171,7 @@ void model_free(struct model *model)
     if (!model)
         return;
     free(model->open);
+    free(model->closed);
     index_free(&model->open_index);
     index_free(&model->closed_index);
     free(model);
@@ -178,11 +180,26 @@ void model_free(struct model *model)
 void model_clear(struct model *model)
 {
     model->open_count = 0;
+    memset(model->priority_counts, 0, sizeof model->priority_counts);
     model->closed_head = 0;
     model->closed_count = 0;
     index_clear(&model->open_index);
     index_clear(&model->closed_index);
     model->last_sequence = 0;
+}
+
+void model_swap(struct model *a, struct model *b)
+{
+    struct model held = *a;
+    *a = *b;
+    *b = held;
+}
+
+/* Priorities are clamped to 1..MODEL_PRIORITIES when read. */
+static void count_priority(struct model *model, int priority, int delta)
+{
+    if (priority >= 1 && priority <= MODEL_PRIORITIES)
+        model->priority_counts[priority - 1] += (size_t)delta;
 }
 
 static size_t closed_slot(const struct model *model, size_t newest_first)
@@ -227,6 +244,7 @@ static void closed_remove(struct model *model, int64_t id)
 
 static void open_remove(struct model *model, size_t position)
 {
+    count_priority(model, model->open[position].priority, -1);
     index_remove(&model->open_index, model->open[position].id);
     size_t last = model->open_count - 1;
     if (position != last) {
@@ -249,6 +267,7 @@ static const struct console_alarm *open_add(struct model *model, const struct co
     if (!index_put(&model->open_index, alarm->id, model->open_count))
         return NULL;
     model->open[model->open_count] = *alarm;
+    count_priority(model, alarm->priority, 1);
     return &model->open[model->open_count++];
 }
 
@@ -278,6 +297,8 @@ enum model_change model_apply_json(struct model *model, const cJSON *json,
                 open_remove(model, position);
             change = copy ? MODEL_REMOVED : MODEL_UNCHANGED;
         } else if (alarm.seq > held->seq) {
+            count_priority(model, held->priority, -1);
+            count_priority(model, alarm.priority, 1);
             *held = alarm;
             change = MODEL_UPDATED;
         }
@@ -301,140 +322,6 @@ enum model_change model_apply_json(struct model *model, const cJSON *json,
     return change;
 }
 
-/* ---- reading a summary ---- */
-
-/* Copies at most size - 1 bytes without cutting a UTF-8 character: the
- * server bounds its fields like ours, but a longer one must not cost the
- * alarm. */
-static void copy_text(char *out, size_t size, const char *text)
-{
-    size_t length = strlen(text);
-    if (length >= size) {
-        length = size - 1;
-        while (length > 0 && ((unsigned char)text[length] & 0xC0) == 0x80)
-            length--;
-    }
-    memcpy(out, text, length);
-    out[length] = '\0';
-}
-
-static bool take_text(const cJSON *object, const char *name, bool nullable, char *out, size_t size)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    out[0] = '\0';
-    if (nullable && cJSON_IsNull(item))
-        return true;
-    if (!cJSON_IsString(item) || !item->valuestring)
-        return false;
-    copy_text(out, size, item->valuestring);
-    return true;
-}
-
-static bool take_number(const cJSON *object, const char *name, bool nullable, int64_t absent,
-                        int64_t *out)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = absent;
-    if (nullable && cJSON_IsNull(item))
-        return true;
-    if (!cJSON_IsNumber(item))
-        return false;
-    double value = item->valuedouble;
-    /* The range first: converting a huge double to an integer is undefined. */
-    if (!(value >= -MODEL_NUMBER_MAX && value <= MODEL_NUMBER_MAX) ||
-        value != (double)(int64_t)value)
-        return false;
-    *out = (int64_t)value;
-    return true;
-}
-
-static bool take_time(const cJSON *object, const char *name, int64_t *out)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    *out = 0;
-    if (cJSON_IsNull(item))
-        return true;
-    return cJSON_IsString(item) && item->valuestring && clock_parse_rfc3339(item->valuestring, out);
-}
-
-static bool take_claim(const cJSON *object, struct console_alarm *out)
-{
-    const cJSON *claim = cJSON_GetObjectItemCaseSensitive(object, "claim");
-    out->claim_user[0] = '\0';
-    out->claim_name[0] = '\0';
-    if (cJSON_IsNull(claim))
-        return true;
-    return cJSON_IsObject(claim) &&
-           take_text(claim, "username", false, out->claim_user, sizeof out->claim_user) &&
-           take_text(claim, "display_name", false, out->claim_name, sizeof out->claim_name);
-}
-
-/* Unknown flags are ignored: later versions of the API may add some. */
-static bool take_flags(const cJSON *object, unsigned *out)
-{
-    const cJSON *flags = cJSON_GetObjectItemCaseSensitive(object, "flags");
-    *out = 0;
-    if (!cJSON_IsArray(flags))
-        return false;
-    const cJSON *flag;
-    cJSON_ArrayForEach(flag, flags)
-    {
-        if (!cJSON_IsString(flag))
-            return false;
-        if (strcmp(flag->valuestring, "unknown-account") == 0)
-            *out |= MODEL_FLAG_UNKNOWN_ACCOUNT;
-        else if (strcmp(flag->valuestring, "early-open") == 0)
-            *out |= MODEL_FLAG_EARLY_OPEN;
-    }
-    return true;
-}
-
-static bool take_numbers(const cJSON *json, struct console_alarm *out)
-{
-    int64_t priority, zone;
-    bool ok = take_number(json, "id", false, 0, &out->id) && out->id > 0 &&
-              take_number(json, "sequence", false, 0, &out->seq) && out->seq >= 0 &&
-              take_number(json, "site_id", true, 0, &out->site_id) &&
-              take_number(json, "device_id", true, 0, &out->device_id) &&
-              take_number(json, "victim_id", true, 0, &out->victim_id) &&
-              take_number(json, "priority", false, 0, &priority) &&
-              take_number(json, "zone", true, -1, &zone);
-    if (!ok)
-        return false;
-    /* Out of range is not worth losing an alarm over: clamp it. */
-    out->priority = priority < 1 ? 1 : priority > 5 ? 5 : (int)priority;
-    out->zone = zone < -1 ? -1 : zone > 9999 ? 9999 : (int)zone;
-    return true;
-}
-
-bool model_alarm_from_json(const cJSON *json, struct console_alarm *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!cJSON_IsObject(json))
-        return false;
-    const cJSON *position = cJSON_GetObjectItemCaseSensitive(json, "has_position");
-    bool ok = take_numbers(json, out) &&
-              take_text(json, "source", false, out->source, sizeof out->source) &&
-              take_text(json, "account", true, out->account, sizeof out->account) &&
-              take_text(json, "subject", false, out->subject, sizeof out->subject) &&
-              take_text(json, "place", false, out->place, sizeof out->place) &&
-              take_text(json, "event_code", true, out->event_code, sizeof out->event_code) &&
-              take_text(json, "class", false, out->class_name, sizeof out->class_name) &&
-              take_text(json, "label", false, out->label, sizeof out->label) &&
-              take_time(json, "received_at", &out->received_at) &&
-              take_text(json, "state", false, out->state, sizeof out->state) &&
-              out->state[0] != '\0' && take_claim(json, out) &&
-              take_text(json, "resolution", true, out->resolution, sizeof out->resolution) &&
-              take_time(json, "closed_at", &out->closed_at) && take_flags(json, &out->flags) &&
-              cJSON_IsBool(position);
-    if (!ok) {
-        memset(out, 0, sizeof *out);
-        return false;
-    }
-    out->has_position = cJSON_IsTrue(position);
-    return true;
-}
-
 /* ---- reading the model ---- */
 
 size_t model_open_count(const struct model *model)
@@ -445,6 +332,16 @@ size_t model_open_count(const struct model *model)
 const struct console_alarm *model_open_at(const struct model *model, size_t index)
 {
     return index < model->open_count ? &model->open[index] : NULL;
+}
+
+bool model_open_index(const struct model *model, int64_t id, size_t *index)
+{
+    return index_find(&model->open_index, id, index);
+}
+
+size_t model_open_count_priority(const struct model *model, int priority)
+{
+    return priority >= 1 && priority <= MODEL_PRIORITIES ? model->priority_counts[priority - 1] : 0;
 }
 
 const struct console_alarm *model_find(const struct model *model, int64_t id)

@@ -17,10 +17,14 @@
 #include "console/model.h"
 
 enum screen_id {
-    SCREEN_QUEUE,  /* the open alarms: the main screen */
-    SCREEN_CLOSED, /* the closed alarms */
-    SCREEN_DETAIL, /* one alarm in full */
-    SCREEN_HELP,   /* the keys of the screen it was opened from */
+    SCREEN_QUEUE,      /* the open alarms: the main screen */
+    SCREEN_CLOSED,     /* the closed alarms */
+    SCREEN_DETAIL,     /* one alarm in full */
+    SCREEN_HELP,       /* the keys of the screen it was opened from */
+    SCREEN_VICTIM,     /* a protection phone's victim file, position and track */
+    SCREEN_PROCEDURES, /* the alarm's procedure as a checklist */
+    SCREEN_MAP,        /* the alarm's position and what is around it */
+    SCREEN_ESCALATE,   /* escalating the alarm to police, fire or medical */
     SCREEN_COUNT
 };
 
@@ -74,6 +78,10 @@ extern const struct screen_ops screen_queue_ops;
 extern const struct screen_ops screen_closed_ops;
 extern const struct screen_ops screen_detail_ops;
 extern const struct screen_ops screen_help_ops;
+extern const struct screen_ops screen_victim_ops;
+extern const struct screen_ops screen_procedures_ops;
+extern const struct screen_ops screen_map_ops;
+extern const struct screen_ops screen_escalate_ops;
 
 /* The screens, indexed by enum screen_id: adding a screen is adding a file
  * and a row here. */

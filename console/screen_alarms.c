@@ -2,8 +2,8 @@
  * order is a compare callback over the alarms themselves (never the
  * table's text fallback), with fixed tie-breaks (priority, then the
  * oldest, then the id), so two consoles show equal rows in the same
- * order. The "/" filter matches a row's cells plus its label, account,
- * event code and id. */
+ * order; a sort key per column lets the table sort 100,000 rows by
+ * numbers. The "/" filter is alarm_filter.c. */
 #include "console/screen_alarms.h"
 
 #include <stdio.h>
@@ -12,13 +12,20 @@
 #include <time.h>
 
 #include "common/i18n.h"
-#include "console/filter.h"
+#include "console/alarm_filter.h"
+#include "console/alarm_marker.h"
 #include "console/ui.h"
 
-/* Bytes of the text a row is filtered on: its cells and a few fields. */
-#define ALARM_ROW_TEXT_MAX 2048
 /* Ticks a flash lasts when the caller does not blink it itself. */
 #define ALARM_FLASH_TICKS 1
+/* From this width on the Class column grows too, up to its longest name
+ * ("communication-failure"); narrower, every column keeps what 80x24
+ * needs and the rest goes to the site and the place. */
+#define ALARM_CLASS_WIDE_COLUMNS 120
+/* Sort keys: a column's rank in the top bits, then the priority (3 bits)
+ * and the time received in milliseconds (48 bits: until the year 10889). */
+#define ALARM_KEY_TIME_BITS  48
+#define ALARM_KEY_RANK_SHIFT (ALARM_KEY_TIME_BITS + 3)
 
 struct field_info {
     const char *title;
@@ -46,10 +53,10 @@ struct alarm_table {
     enum alarm_field fields[ALARM_FIELD_COUNT];
     size_t field_count;
     bool closed; /* rows are closed alarms: greyed */
-    struct filter *filter;
+    struct alarm_filter *match;
+    const struct filter *filter;       /* the pattern of match */
     char previous[FILTER_PATTERN_MAX]; /* restored when the prompt is cancelled */
     struct lineedit_history *history;
-    char row_text[ALARM_ROW_TEXT_MAX];
 };
 
 void alarm_format_age(int64_t milliseconds, char *out, size_t size)
@@ -78,18 +85,18 @@ static const struct console_alarm *alarm_at(struct alarm_table *table, size_t ro
     return table->rows.at(table->rows.context, row);
 }
 
-static void field_text(struct alarm_table *table, const struct console_alarm *alarm,
-                       enum alarm_field field, char *out, size_t size)
+void alarm_field_text(const struct console_alarm *alarm, enum alarm_field field, int64_t now_ms,
+                      char *out, size_t size)
 {
     switch (field) {
     case ALARM_FIELD_PRIORITY:
         snprintf(out, size, "%d", alarm->priority);
         break;
     case ALARM_FIELD_AGE:
-        alarm_format_age(ui_now_ms(table->ui) - alarm->received_at, out, size);
+        alarm_format_age(now_ms - alarm->received_at, out, size);
         break;
-    case ALARM_FIELD_CLASS:
-        snprintf(out, size, "%s", alarm->class_name);
+    case ALARM_FIELD_CLASS: /* DURESS, EARLY OPEN: a possible hold-up */
+        alarm_marker_class_cell(alarm, out, size);
         break;
     case ALARM_FIELD_SUBJECT:
         snprintf(out, size, "%s", alarm->subject);
@@ -131,7 +138,8 @@ static uint64_t source_id(void *context, size_t row)
 static void source_cell(void *context, size_t row, size_t column, char *buffer, size_t size)
 {
     struct alarm_table *table = context;
-    field_text(table, alarm_at(table, row), table->fields[column], buffer, size);
+    alarm_field_text(alarm_at(table, row), table->fields[column], ui_now_ms(table->ui), buffer,
+                     size);
 }
 
 static attr_t source_attr(void *context, size_t row)
@@ -203,23 +211,68 @@ static int source_compare(void *context, size_t row_a, size_t row_b, size_t colu
     return order ? order : compare_numbers(a->id, b->id);
 }
 
+/* The first 8 bytes of a text, as strcmp orders them. */
+static uint64_t text_prefix(const char *text)
+{
+    uint64_t key = 0;
+    for (int i = 0; i < 8; i++) {
+        key = key << 8 | (unsigned char)*text;
+        text += *text != '\0';
+    }
+    return key;
+}
+
+/* Keys in the order source_compare gives (ties are left to it): a rank,
+ * then the priority and the time received, the tie-breaks of every
+ * column; or the start of a text. */
+static bool source_key(void *context, size_t row, size_t column, uint64_t *key)
+{
+    struct alarm_table *table = context;
+    const struct console_alarm *alarm = alarm_at(table, row);
+    const uint64_t time_max = (1ULL << ALARM_KEY_TIME_BITS) - 1;
+    if (alarm->received_at < 0 || (uint64_t)alarm->received_at > time_max)
+        return false;
+    uint64_t tail = (uint64_t)alarm->priority << ALARM_KEY_TIME_BITS | (uint64_t)alarm->received_at;
+    switch (table->fields[column]) {
+    case ALARM_FIELD_PRIORITY:
+        *key = tail;
+        return true;
+    case ALARM_FIELD_AGE: /* the youngest first */
+        *key = time_max - (uint64_t)alarm->received_at;
+        return true;
+    case ALARM_FIELD_STATE:
+        *key = (uint64_t)state_rank(alarm->state) << ALARM_KEY_RANK_SHIFT | tail;
+        return true;
+    case ALARM_FIELD_CLOSED_AT:
+        *key = alarm->closed_at >= 0 ? (uint64_t)alarm->closed_at : 0;
+        return alarm->closed_at >= 0;
+    case ALARM_FIELD_CLASS:
+        *key = text_prefix(alarm->class_name);
+        return true;
+    case ALARM_FIELD_SUBJECT:
+        *key = text_prefix(alarm->subject);
+        return true;
+    case ALARM_FIELD_PLACE:
+        *key = text_prefix(alarm->place);
+        return true;
+    case ALARM_FIELD_HANDLER:
+        *key = text_prefix(alarm->claim_name);
+        return true;
+    case ALARM_FIELD_RESOLUTION:
+        *key = text_prefix(alarm->resolution);
+        return true;
+    case ALARM_FIELD_COUNT:
+        break;
+    }
+    return false;
+}
+
 /* ---- filter ---- */
 
 static bool keep_row(void *context, size_t row)
 {
     struct alarm_table *table = context;
-    const struct console_alarm *alarm = alarm_at(table, row);
-    size_t used = 0;
-    char cell[TABLE_CELL_MAX];
-    for (size_t i = 0; i < table->field_count && used < sizeof table->row_text; i++) {
-        field_text(table, alarm, table->fields[i], cell, sizeof cell);
-        int written = snprintf(table->row_text + used, sizeof table->row_text - used, "%s\t", cell);
-        used += written > 0 ? (size_t)written : 0;
-    }
-    if (used < sizeof table->row_text)
-        snprintf(table->row_text + used, sizeof table->row_text - used, "%s\t%s\t%s\t#%lld",
-                 alarm->label, alarm->account, alarm->event_code, (long long)alarm->id);
-    return filter_match(table->filter, table->row_text, strlen(table->row_text));
+    return alarm_filter_match(table->match, alarm_at(table, row));
 }
 
 /* What an empty table says: with a filter, that the filter hides the
@@ -239,7 +292,7 @@ static void set_empty_text(struct alarm_table *table)
 static bool apply_filter(struct alarm_table *table, const char *pattern)
 {
     char error[FILTER_ERROR_MAX];
-    bool ok = filter_set(table->filter, pattern, error, sizeof error);
+    bool ok = alarm_filter_set(table->match, pattern, error, sizeof error);
     table_set_filter(table->table, filter_active(table->filter) ? keep_row : NULL, table);
     set_empty_text(table);
     if (!ok)
@@ -262,9 +315,11 @@ static void filter_done(struct ui *ui, void *context, bool accepted, const char 
         apply_filter(table, table->previous);
         return;
     }
-    if (apply_filter(table, text) && text[0])
-        ui_status(ui, STATUS_INFO, _("%zu alarms match /%s/%s"), table_visible_count(table->table),
-                  text, filter_caseless(table->filter) ? _(" (any case)") : "");
+    if (!apply_filter(table, text) || !text[0])
+        return;
+    size_t count = table_visible_count(table->table);
+    ui_status(ui, STATUS_INFO, P_("%zu alarm matches /%s/%s", "%zu alarms match /%s/%s", count),
+              count, text, filter_caseless(table->filter) ? _(" (any case)") : "");
 }
 
 static int open_filter(struct alarm_table *table, const char *argument)
@@ -379,6 +434,7 @@ struct alarm_table *alarm_table_new(struct ui *ui, const enum alarm_field *field
         .cell_text = source_cell,
         .row_attr = source_attr,
         .compare = source_compare,
+        .sort_key = source_key,
     };
     struct table_style style = {
         .header = ui_attr(ui, THEME_SLOT_LABEL) | A_BOLD,
@@ -386,10 +442,11 @@ struct alarm_table *alarm_table_new(struct ui *ui, const enum alarm_field *field
         .selected = ui_attr(ui, THEME_SLOT_ROW_SELECTED),
         .flash = ui_attr(ui, THEME_SLOT_ROW_FLASH),
     };
-    table->filter = filter_new();
+    table->match = alarm_filter_new(fields, count);
+    table->filter = table->match ? alarm_filter_pattern(table->match) : NULL;
     table->history = lineedit_history_new(LINEEDIT_HISTORY_MAX);
     table->table = table_new(ui_window(ui), ui_charset(ui), columns, count, &source, &style);
-    if (!table->filter || !table->history || !table->table) {
+    if (!table->match || !table->history || !table->table) {
         alarm_table_free(table);
         return NULL;
     }
@@ -403,13 +460,16 @@ void alarm_table_free(struct alarm_table *table)
     if (!table)
         return;
     table_free(table->table);
-    filter_free(table->filter);
+    alarm_filter_free(table->match);
     lineedit_history_free(table->history);
     free(table);
 }
 
 void alarm_table_layout(struct alarm_table *table, int y, int x, int height, int width)
 {
+    for (size_t i = 0; i < table->field_count; i++)
+        if (table->fields[i] == ALARM_FIELD_CLASS)
+            table_set_column_flex(table->table, i, width >= ALARM_CLASS_WIDE_COLUMNS ? 1 : 0);
     widget_resize(table_widget(table->table), y, x, height, width);
 }
 
@@ -426,6 +486,21 @@ void alarm_table_draw(struct alarm_table *table)
 void alarm_table_rows_changed(struct alarm_table *table)
 {
     table_rows_changed(table->table);
+}
+
+void alarm_table_row_added(struct alarm_table *table, size_t row)
+{
+    table_row_added(table->table, row);
+}
+
+void alarm_table_row_removed(struct alarm_table *table, int64_t id)
+{
+    table_row_removed(table->table, (uint64_t)id, table->rows.renumber);
+}
+
+void alarm_table_row_updated(struct alarm_table *table, int64_t id)
+{
+    table_row_updated(table->table, (uint64_t)id);
 }
 
 void alarm_table_tick(struct alarm_table *table)

@@ -35,6 +35,9 @@ struct alarm_rows {
     void *context;
     size_t (*count)(void *context);
     const struct console_alarm *(*at)(void *context, size_t index);
+    /* How the rows are numbered again when one leaves: the model's open
+     * alarms give its place to the last one (TABLE_RENUMBER_LAST_MOVES). */
+    enum table_renumber renumber;
 };
 
 struct alarm_table;
@@ -49,8 +52,12 @@ void alarm_table_free(struct alarm_table *table);
 void alarm_table_layout(struct alarm_table *table, int y, int x, int height, int width);
 void alarm_table_invalidate(struct alarm_table *table);
 void alarm_table_draw(struct alarm_table *table);
-/* The rows changed (added, removed, edited). */
+/* The rows changed (added, removed, edited): the order is made again. */
 void alarm_table_rows_changed(struct alarm_table *table);
+/* One row changed: it takes its place in the order by a binary search. */
+void alarm_table_row_added(struct alarm_table *table, size_t row);
+void alarm_table_row_removed(struct alarm_table *table, int64_t id);
+void alarm_table_row_updated(struct alarm_table *table, int64_t id);
 /* Live ages and flashes. */
 void alarm_table_tick(struct alarm_table *table);
 void alarm_table_flash(struct alarm_table *table, int64_t id);
@@ -66,5 +73,9 @@ void alarm_table_status(struct alarm_table *table, const char *what, char *out, 
 /* The age of an alarm as the queue shows it: "42s", "3m05s", "2h10m",
  * "3d04h". */
 void alarm_format_age(int64_t milliseconds, char *out, size_t size);
+/* The text of one column for an alarm; now_ms (the server's clock) is
+ * only read for the age. */
+void alarm_field_text(const struct console_alarm *alarm, enum alarm_field field, int64_t now_ms,
+                      char *out, size_t size);
 
 #endif

@@ -105,7 +105,7 @@ static struct screen *closed_create(struct ui *ui)
     closed->base = (struct screen){&screen_closed_ops, ui};
     closed->fetched = calloc(CLOSED_FETCH_MAX, sizeof *closed->fetched);
     closed->rows = calloc(CLOSED_FETCH_MAX + MODEL_CLOSED_MAX, sizeof *closed->rows);
-    struct alarm_rows rows = {closed, rows_count, rows_at};
+    struct alarm_rows rows = {closed, rows_count, rows_at, TABLE_RENUMBER_SHIFT};
     closed->table =
         alarm_table_new(ui, closed_fields, sizeof closed_fields / sizeof closed_fields[0], &rows,
                         ALARM_FIELD_CLOSED_AT, true, true);
@@ -182,13 +182,23 @@ static int closed_handle_action(struct screen *screen, enum action action, const
     }
 }
 
+static bool in_rows(const struct closed_screen *closed, int64_t id)
+{
+    for (size_t i = 0; i < closed->row_count; i++)
+        if (closed->rows[i].id == id)
+            return true;
+    return false;
+}
+
+/* Rebuilt at the next draw, if shown, when the closed alarms changed: one
+ * closed, or one of them open again. An arrival or a claim in the queue
+ * (a hundred a second in a storm) changes nothing here. */
 static void closed_alarm_changed(struct screen *screen, const struct console_alarm *alarm,
                                  enum model_change change)
 {
-    (void)alarm;
     struct closed_screen *closed = (struct closed_screen *)screen;
-    if (change != MODEL_UNCHANGED)
-        closed->stale = true; /* rebuilt at the next draw, if shown */
+    if (change == MODEL_REMOVED || (change == MODEL_ADDED && in_rows(closed, alarm->id)))
+        closed->stale = true;
 }
 
 static void closed_model_reloaded(struct screen *screen)

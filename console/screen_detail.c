@@ -12,6 +12,7 @@
 #include "common/i18n.h"
 #include "console/client.h"
 #include "console/screen.h"
+#include "console/screen_detail_escalations.h"
 #include "console/ui.h"
 #include "widgets/textview.h"
 
@@ -24,7 +25,9 @@ struct detail_screen {
     bool loaded; /* the text is the alarm's, not a "Loading" line */
     bool shown;
     bool stale; /* changed while another screen was shown */
-    int height;
+    int height; /* of the text, below the escalation lines */
+    int y, x, width, full_height;
+    struct detail_escalations escalations; /* coloured lines above the text */
     char search[TEXTVIEW_PATTERN_MAX];
     struct lineedit_history *history;
 };
@@ -38,6 +41,18 @@ static void set_text(struct detail_screen *detail, const char *text)
 {
     if (textview_set_text(detail->view, text) < 0)
         ui_status(detail->base.ui, STATUS_ERROR, "%s", _("Not enough memory for the alarm"));
+}
+
+/* The escalation lines on top (never the whole screen), the text below. */
+static void place(struct detail_screen *detail)
+{
+    int rows = (int)detail->escalations.count;
+    if (rows >= detail->full_height)
+        rows = detail->full_height > 1 ? detail->full_height - 1 : 0;
+    detail->height = detail->full_height - rows;
+    widget_resize(textview_widget(detail->view), detail->y + rows, detail->x, detail->height,
+                  detail->width);
+    detail->escalations.dirty = true;
 }
 
 static void fetch(struct detail_screen *detail)
@@ -100,6 +115,8 @@ static void detail_enter(struct screen *screen, enum screen_id from, int64_t ala
         detail->alarm_id = alarm_id;
         detail->loaded = false;
         detail->request = 0; /* an answer for the previous alarm is ignored */
+        if (detail_escalations_update(&detail->escalations, NULL))
+            place(detail);
         char text[128];
         snprintf(text, sizeof text, _("Loading alarm %lld..."), (long long)alarm_id);
         set_text(detail, text);
@@ -118,18 +135,25 @@ static void detail_leave(struct screen *screen)
 static void detail_layout(struct screen *screen, int y, int x, int height, int width)
 {
     struct detail_screen *detail = (struct detail_screen *)screen;
-    detail->height = height;
-    widget_resize(textview_widget(detail->view), y, x, height, width);
+    detail->y = y;
+    detail->x = x;
+    detail->full_height = height;
+    detail->width = width;
+    place(detail);
 }
 
 static void detail_invalidate(struct screen *screen)
 {
-    widget_invalidate(textview_widget(((struct detail_screen *)screen)->view));
+    struct detail_screen *detail = (struct detail_screen *)screen;
+    detail->escalations.dirty = true;
+    widget_invalidate(textview_widget(detail->view));
 }
 
 static void detail_draw(struct screen *screen)
 {
-    textview_draw(((struct detail_screen *)screen)->view);
+    struct detail_screen *detail = (struct detail_screen *)screen;
+    detail_escalations_draw(&detail->escalations, screen->ui, detail->y, detail->x, detail->width);
+    textview_draw(detail->view);
 }
 
 static void search_done(struct ui *ui, void *context, bool accepted, const char *text)
@@ -245,6 +269,8 @@ static bool detail_document_loaded(struct screen *screen, int request_id, int ht
     if (http_status != 200 || !cJSON_IsObject(body)) {
         show_error(detail, http_status, body);
     } else {
+        if (detail_escalations_update(&detail->escalations, body))
+            place(detail);
         char *text = screen_detail_format(body, ui_now_ms(screen->ui));
         size_t top = detail->loaded ? textview_top(detail->view) : 0;
         set_text(detail, text ? text : _("Not enough memory for the alarm"));

@@ -13,7 +13,10 @@
 
 #include "common/clock.h"
 #include "common/i18n.h"
+#include "console/alarm_marker.h"
 #include "console/screen_alarms.h"
+#include "console/screen_detail_escalations.h"
+#include "console/screen_detail_panel.h"
 
 /* Width of the labels column. */
 #define DETAIL_LABEL_WIDTH 13
@@ -108,6 +111,14 @@ static void time_of(const char *rfc3339, bool short_form, char *out, size_t size
         snprintf(out, size, "%s", rfc3339);
 }
 
+/* A duress or an early open says so first, in words (alarm_marker.h). */
+static void marker_line(struct text *text, const cJSON *alarm)
+{
+    char marker[256];
+    if (alarm_marker_detail_line(alarm, marker, sizeof marker))
+        text_append(text, "%s\n", marker);
+}
+
 static void summary(struct text *text, const cJSON *alarm, int64_t now_ms)
 {
     char id[32], priority[32], zone[32], site[32], device[32], victim[32], sequence[32];
@@ -120,6 +131,7 @@ static void summary(struct text *text, const cJSON *alarm, int64_t now_ms)
     number_of(alarm, "sequence", sequence, sizeof sequence);
     text_append(text, _("Alarm %s   priority %s   %s   %s\n\n"), id, priority,
                 string_of(alarm, "class"), string_of(alarm, "state"));
+    marker_line(text, alarm);
     const cJSON *claim = cJSON_GetObjectItemCaseSensitive(alarm, "claim");
     if (cJSON_IsObject(claim)) {
         char until[64];
@@ -223,11 +235,11 @@ static void raw_message(struct text *text, const cJSON *alarm)
 static bool known_field(const char *name)
 {
     static const char *const known[] = {
-        "id",           "sequence",  "source",     "account",   "site_id",
-        "device_id",    "victim_id", "subject",    "place",     "event_code",
-        "class",        "label",     "priority",   "zone",      "received_at",
-        "state",        "claim",     "resolution", "closed_at", "flags",
-        "has_position", "raw",       "battery",    "position",  "timeline",
+        "id",        "sequence", "source",       "account",    "site_id", "device_id",
+        "victim_id", "subject",  "place",        "event_code", "class",   "label",
+        "priority",  "zone",     "received_at",  "state",      "claim",   "resolution",
+        "closed_at", "flags",    "has_position", "raw",        "battery", "position",
+        "timeline",  "panel",    "escalations",
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(name, known[i]) == 0)
@@ -259,6 +271,12 @@ char *screen_detail_format(const cJSON *alarm, int64_t now_ms)
     technical(&text, alarm);
     timeline(&text, alarm);
     raw_message(&text, alarm);
+    char *panel = screen_detail_panel_format(alarm, now_ms);
+    text_append(&text, "%s", panel ? panel : "");
+    free(panel);
+    char *escalations = screen_detail_escalations_format(alarm, now_ms);
+    text_append(&text, "%s", escalations ? escalations : "");
+    free(escalations);
     other_fields(&text, alarm);
     if (text.failed || !text.data) {
         free(text.data);

@@ -36,8 +36,8 @@ struct queue_screen {
     size_t flash_count;
     int64_t announced[QUEUE_ANNOUNCED_MAX]; /* a ring */
     size_t announced_count, announced_next;
-    int64_t watched_id; /* the selection, to say when another console takes it */
-    char watched_claim[sizeof((struct console_alarm *)0)->claim_user];
+    int64_t watched_id;        /* the selection, to say when another console takes it */
+    const char *watched_claim; /* its claim_user (texts of alarms are never freed) */
 };
 
 static const enum alarm_field queue_fields[] = {
@@ -68,7 +68,7 @@ static struct screen *queue_create(struct ui *ui)
     if (!queue)
         return NULL;
     queue->base = (struct screen){&screen_queue_ops, ui};
-    struct alarm_rows rows = {queue, rows_count, rows_at};
+    struct alarm_rows rows = {queue, rows_count, rows_at, TABLE_RENUMBER_LAST_MOVES};
     queue->table = alarm_table_new(ui, queue_fields, sizeof queue_fields / sizeof queue_fields[0],
                                    &rows, ALARM_FIELD_PRIORITY, false, false);
     if (!queue->table) {
@@ -106,8 +106,7 @@ static void watch_selection(struct queue_screen *queue)
 {
     const struct console_alarm *alarm = alarm_table_selected_alarm(queue->table);
     queue->watched_id = alarm ? alarm->id : 0;
-    snprintf(queue->watched_claim, sizeof queue->watched_claim, "%s",
-             alarm ? alarm->claim_user : "");
+    queue->watched_claim = alarm ? alarm->claim_user : "";
 }
 
 static void queue_draw(struct screen *screen)
@@ -181,24 +180,38 @@ static void tell_claim(struct queue_screen *queue, const struct console_alarm *a
 {
     if (alarm->id != queue->watched_id || strcmp(alarm->claim_user, queue->watched_claim) == 0)
         return;
-    snprintf(queue->watched_claim, sizeof queue->watched_claim, "%s", alarm->claim_user);
+    queue->watched_claim = alarm->claim_user;
     if (alarm->claim_user[0] && !is_mine(queue, alarm->claim_user))
         ui_status(queue->base.ui, STATUS_WARN, _("Alarm %lld is now handled by %s"),
                   (long long)alarm->id,
                   alarm->claim_name[0] ? alarm->claim_name : alarm->claim_user);
 }
 
+/* The table follows the model one row at a time: an added alarm is the
+ * model's last, a removed one's index goes to the last (model.h). */
 static void queue_alarm_changed(struct screen *screen, const struct console_alarm *alarm,
                                 enum model_change change)
 {
     struct queue_screen *queue = (struct queue_screen *)screen;
-    if (change == MODEL_UNCHANGED)
-        return;
-    alarm_table_rows_changed(queue->table);
-    if (change == MODEL_ADDED)
+    size_t row;
+    switch (change) {
+    case MODEL_ADDED:
+        if (model_open_index(ui_model(screen->ui), alarm->id, &row))
+            alarm_table_row_added(queue->table, row);
+        else
+            alarm_table_rows_changed(queue->table);
         announce(queue, alarm);
-    else if (change == MODEL_UPDATED)
+        break;
+    case MODEL_UPDATED:
+        alarm_table_row_updated(queue->table, alarm->id);
         tell_claim(queue, alarm);
+        break;
+    case MODEL_REMOVED: /* or closed without ever being open: the table knows it not */
+        alarm_table_row_removed(queue->table, alarm->id);
+        break;
+    case MODEL_UNCHANGED:
+        break;
+    }
 }
 
 static void queue_model_reloaded(struct screen *screen)

@@ -46,6 +46,9 @@
     X(MATCH, "match")                                                                              \
     X(STEP_DONE, "step-done")                                                                      \
     X(STEP_PENDING, "step-pending")                                                                \
+    X(STEP_SKIPPED, "step-skipped")                                                                \
+    X(STEP_FAILED, "step-failed")                                                                  \
+    X(ALARM_MARKER, "alarm-marker")                                                                \
     X(MAP_BASE, "map-base")                                                                        \
     X(MAP_POSITION, "map-position")                                                                \
     X(MAP_ACCURACY, "map-accuracy")                                                                \

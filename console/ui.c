@@ -101,6 +101,7 @@ void ui_status(struct ui *ui, enum status_level level, const char *format, ...)
     vsnprintf(ui->status_text, sizeof ui->status_text, format, args);
     va_end(args);
     ui->status_level = level;
+    ui->status_pinned = false;
     int64_t fade = level == STATUS_INFO   ? UI_STATUS_FADE_MS
                    : level == STATUS_WARN ? UI_STATUS_FADE_WARN_MS
                                           : 0;
@@ -407,7 +408,9 @@ static bool open_terminal(struct ui *ui, char *error, size_t error_size)
     return true;
 }
 
-static void choose_look(struct ui *ui)
+/* Theme warnings go to the log here, and to the status line with the
+ * other start-up warnings (show_warnings). */
+static void choose_look(struct ui *ui, struct config_file_warnings *warnings)
 {
     enum charset_kind kind;
     if (ui->config->charset == CONSOLE_CONFIG_CHARSET_UNICODE)
@@ -418,14 +421,11 @@ static void choose_look(struct ui *ui)
         kind = charset_kind_for_codeset(nl_langinfo(CODESET));
     ui->charset = charset_get(kind);
     ui->depth = theme_terminal_depth();
-    struct config_file_warnings warnings;
-    config_file_warnings_init(&warnings);
-    theme_load(&ui->theme, ui->config->theme, ui->depth, &warnings);
+    config_file_warnings_init(warnings);
+    theme_load(&ui->theme, ui->config->theme, ui->depth, warnings);
     theme_apply(&ui->theme, ui->depth);
-    for (size_t i = 0; i < warnings.count; i++)
-        log_warn("theme", "%s", warnings.text[i]);
-    if (warnings.count > 0)
-        ui_status(ui, STATUS_WARN, "%s", warnings.text[0]);
+    for (size_t i = 0; i < warnings->count; i++)
+        log_warn("theme", "%s", warnings->text[i]);
     bkgdset(' ' | ui_attr(ui, THEME_SLOT_TEXT));
     log_info("ui", "terminal %s, %d colours, charset %s", termname(), ui->depth,
              kind == CHARSET_UNICODE ? "unicode" : "ascii");
@@ -477,16 +477,27 @@ static void free_widgets(struct ui *ui)
     ui->banner = NULL;
 }
 
-static void show_warnings(struct ui *ui)
+/* The start-up warnings as one message: the first, and how many more the
+ * log has. The settings' and keymap's were printed before the screen
+ * opened; the theme's, read with the terminal, were not: one of those
+ * comes first, and stays when the link goes live. */
+static void show_warnings(struct ui *ui, const struct config_file_warnings *theme)
 {
-    size_t total = ui->warnings ? config_file_warnings_total(ui->warnings) : 0;
+    size_t settings = ui->warnings ? config_file_warnings_total(ui->warnings) : 0;
+    size_t total = settings + config_file_warnings_total(theme);
     if (total == 0)
         return;
+    const char *first = theme->count                          ? theme->text[0]
+                        : ui->warnings && ui->warnings->count ? ui->warnings->text[0]
+                                                              : "";
     if (total == 1)
-        ui_status(ui, STATUS_WARN, "%s", ui->warnings->text[0]);
+        ui_status(ui, STATUS_WARN, "%s", first);
     else
-        ui_status(ui, STATUS_WARN, _("%s (and %zu more warnings in the log)"),
-                  ui->warnings->text[0], total - 1);
+        ui_status(ui, STATUS_WARN,
+                  P_("%s (and %zu more warning in the log)",
+                     "%s (and %zu more warnings in the log)", total - 1),
+                  first, total - 1);
+    ui->status_pinned = theme->count > 0;
 }
 
 int ui_run(struct ui *ui, struct client *client, struct model *model, char *error,
@@ -502,10 +513,11 @@ int ui_run(struct ui *ui, struct client *client, struct model *model, char *erro
         ui_signals_close(ui->signal_fd);
         return UI_EXIT_CANNOT_START;
     }
-    choose_look(ui);
+    struct config_file_warnings theme_warnings;
+    choose_look(ui, &theme_warnings);
     int status = UI_EXIT_CANNOT_START;
     if (make_widgets(ui)) {
-        show_warnings(ui);
+        show_warnings(ui, &theme_warnings);
         ui_refresh_clock(ui);
         ui->running = true;
         enter_screen(ui, SCREEN_QUEUE, SCREEN_QUEUE, 0);

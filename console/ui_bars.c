@@ -16,7 +16,7 @@
 #include "widgets/cells.h"
 
 /* Priorities an alarm can have (the API's 1..5). */
-#define UI_PRIORITIES 5
+#define UI_PRIORITIES MODEL_PRIORITIES
 /* Bytes of the banner's text before wrapping: the sentence and the
  * fallback instructions. */
 #define UI_BANNER_TEXT_MAX (CONSOLE_CONFIG_INSTRUCTIONS_SIZE + 256)
@@ -53,19 +53,14 @@ static void header_left(struct ui *ui, char *out, size_t size)
              ui->read_only ? "  " : "", ui->read_only ? _("READ-ONLY") : "");
 }
 
+/* The model keeps the counts: no walk over 100,000 alarms per pass. */
 static void header_center(struct ui *ui, char *out, size_t size)
 {
-    size_t counts[UI_PRIORITIES] = {0};
-    for (size_t i = 0, n = model_open_count(ui->model); i < n; i++) {
-        int priority = model_open_at(ui->model, i)->priority;
-        if (priority >= 1 && priority <= UI_PRIORITIES)
-            counts[priority - 1]++;
-    }
     size_t used = 0;
     out[0] = '\0';
     for (int p = 0; p < UI_PRIORITIES && used < size; p++) {
-        int written =
-            snprintf(out + used, size - used, "%sP%d:%zu", p ? " " : "", p + 1, counts[p]);
+        int written = snprintf(out + used, size - used, "%sP%d:%zu", p ? " " : "", p + 1,
+                               model_open_count_priority(ui->model, p + 1));
         if (written < 0)
             break;
         used += (size_t)written;

@@ -74,6 +74,7 @@ struct ui {
     char alert_title[NOTIFY_TEXT_MAX], alert_body[NOTIFY_TEXT_MAX];
     char status_text[UI_STATUS_MAX];
     enum status_level status_level;
+    bool status_pinned; /* a theme warning: "Live" does not replace it (seen nowhere else) */
 };
 
 /* ui.c */

@@ -21,6 +21,12 @@
 /* Keys read in one go before the screen is updated: a paste, or keys
  * that queued up over a slow link, is taken in without a redraw each. */
 #define UI_KEYS_PER_PASS 64
+/* What only the network changed (arrivals, counts, another console's
+ * claim) is drawn at most this often: a storm of 100 alarms a second
+ * costs a slow SSH link ten frames a second, not a hundred. Keys,
+ * signals, the tick, a change of the link and priority-1 alerts are drawn
+ * at once. */
+#define UI_NEWS_FRAME_MS 100
 
 static void signal_set(sigset_t *set)
 {
@@ -166,11 +172,12 @@ static bool read_keys(struct ui *ui, short revents)
     return !(revents & (POLLHUP | POLLERR | POLLNVAL)) || keys_read > 0;
 }
 
-static void tick(struct ui *ui)
+/* True when it ticked. */
+static bool tick(struct ui *ui)
 {
     int64_t now = clock_monotonic_ms();
     if (now < ui->next_tick_mono)
-        return;
+        return false;
     ui->next_tick_mono = now + UI_TICK_MS - (now - ui->next_tick_mono) % UI_TICK_MS;
     ui_refresh_clock(ui);
     for (int id = 0; id < SCREEN_COUNT; id++)
@@ -178,6 +185,7 @@ static void tick(struct ui *ui)
             ui->screens[id]->ops->tick(ui->screens[id]);
     if (ui->status_fade_mono && now >= ui->status_fade_mono)
         ui_status_clear(ui);
+    return true;
 }
 
 static int poll_timeout(struct ui *ui)
@@ -193,27 +201,41 @@ int ui_loop(struct ui *ui)
 {
     struct pollfd fds[2 + CLIENT_POLL_MAX];
     ui->next_tick_mono = clock_monotonic_ms();
+    int64_t next_frame = 0; /* monotonic: news may be drawn from then on */
+    bool at_once = true;
     while (!ui->quit) {
-        tick(ui);
-        ui_draw(ui);
-        ui_alerts_flush(ui);
+        at_once |= tick(ui);
+        int64_t now = clock_monotonic_ms();
+        bool drawn = at_once || ui->alerts > 0 || now >= next_frame;
+        if (drawn) {
+            ui_draw(ui);
+            ui_alerts_flush(ui);
+            next_frame = now + UI_NEWS_FRAME_MS;
+            at_once = false;
+        }
         fds[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
         fds[1] = (struct pollfd){.fd = ui->signal_fd, .events = POLLIN};
         size_t count = client_poll_fds(ui->client, fds + 2, CLIENT_POLL_MAX);
-        int ready = poll(fds, 2 + count, poll_timeout(ui));
+        int timeout = poll_timeout(ui);
+        if (!drawn && next_frame - now < timeout) /* news waits for its frame */
+            timeout = next_frame > now ? (int)(next_frame - now) : 0;
+        int ready = poll(fds, 2 + count, timeout);
         if (ready < 0 && errno != EINTR) {
             log_error("ui", "poll: %s", strerror(errno));
             return UI_EXIT_CANNOT_START;
         }
         if (ready < 0)
             continue;
+        at_once |= fds[0].revents || fds[1].revents;
         if (fds[1].revents & POLLIN)
             handle_signals(ui);
         if (fds[0].revents && !read_keys(ui, fds[0].revents)) {
             log_info("ui", "the terminal is gone: leaving");
             ui_quit(ui, UI_EXIT_OK);
         }
+        enum client_link link = client_link_state(ui->client);
         client_process(ui->client, fds + 2, count);
+        at_once |= client_link_state(ui->client) != link;
         ui_refresh_clock(ui);
     }
     return ui->exit_status;
@@ -253,6 +275,10 @@ static void on_link_changed(void *context, enum client_link link, const char *wh
     url = url ? url : "";
     switch (link) {
     case CLIENT_LINK_LIVE:
+        /* Good news does not hide a theme's warning: the header says
+         * LIVE anyway. */
+        if (ui->status_pinned)
+            break;
         ui_status(ui, STATUS_INFO, _("Live: connected to %s"), url);
         break;
     case CLIENT_LINK_CONNECTING:

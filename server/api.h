@@ -16,6 +16,8 @@
 
 struct stream_hub;
 struct metrics;
+struct panel_commands;
+struct outbox;
 
 /* Shared by every request; read-only after start. */
 struct api_context {
@@ -23,6 +25,8 @@ struct api_context {
     struct stream_hub *hub;
     struct metrics *metrics;
     const struct server_config *config;
+    struct panel_commands *panel; /* the panel command tracker; NULL: not running */
+    struct outbox *outbox;        /* the delivery worker, woken by new messages; may be NULL */
 };
 
 /* Path parameters like {id}: a route has at most this many. */
@@ -104,7 +108,24 @@ void api_metrics(struct api_request *, struct api_response *);
 void api_sites_get(struct api_request *, struct api_response *);
 void api_victims_get(struct api_request *, struct api_response *);
 void api_procedures_list(struct api_request *, struct api_response *);
+void api_places_list(struct api_request *, struct api_response *);
+void api_massalerts_create(struct api_request *, struct api_response *);
+void api_alarm_procedure_get(struct api_request *, struct api_response *);
+void api_alarm_procedure_step(struct api_request *, struct api_response *);
+void api_alarm_track(struct api_request *, struct api_response *);
 void api_ingest_device(struct api_request *, struct api_response *);
+void api_escalations_create(struct api_request *, struct api_response *);
+void api_escalations_list(struct api_request *, struct api_response *);
+/* The "escalations" section of an alarm's detail (api_escalations.c):
+ * each escalation with its delivery state; false when the store failed. */
+bool api_escalations_add_to_alarm(struct api_request *request, cJSON *alarm, int64_t alarm_id);
+void api_site_panel_get(struct api_request *, struct api_response *);
+void api_site_panel_command(struct api_request *, struct api_response *);
+/* The "panel" section of an alarm's detail (api_panel.c): the site's arm
+ * state and recent commands; nothing for an alarm without a site. */
+void api_panel_add_to_alarm(struct api_request *request, cJSON *alarm, int64_t site_id);
+/* The same section in a site's file. */
+void api_panel_add_to_site(struct api_request *request, cJSON *site, int64_t site_id);
 /* The check of ACCESS_DEVICE routes (api_ingest.c), in place of the
  * session's: fills a 401 and returns false when the device is refused. */
 bool api_device_authenticate(struct api_request *request, struct api_response *response);

@@ -92,6 +92,8 @@ void api_alarms_get(struct api_request *request, struct api_response *response)
         return;
     }
     cJSON *body = alarm_detail_json(alarm);
+    api_panel_add_to_alarm(request, body, alarm->site_id);
+    api_escalations_add_to_alarm(request, body, id); /* absent when it cannot be read */
     free(alarm);
     cJSON *timeline = cJSON_AddArrayToObject(body, "timeline");
     status = store_alarm_timeline(request->api->store, id, add_timeline_entry, timeline, &error);

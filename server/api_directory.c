@@ -19,6 +19,7 @@ void api_sites_get(struct api_request *request, struct api_response *response)
         api_store_error(response, status, &error);
         return;
     }
+    api_panel_add_to_site(request, site, id);
     api_json(response, MHD_HTTP_OK, site);
 }
 

@@ -29,6 +29,7 @@ int cli_init(struct server_config *config, int argc, char **argv);
 int cli_user(struct server_config *config, int argc, char **argv);
 int cli_audit(struct server_config *config, int argc, char **argv);
 int cli_account(struct server_config *config, int argc, char **argv);
+int cli_panel(struct server_config *config, int argc, char **argv);
 int cli_device(struct server_config *config, int argc, char **argv);
 int cli_agents(struct server_config *config, int argc, char **argv);
 

@@ -6,6 +6,8 @@
 #include "server/dc09_receiver.h"
 #include "server/event_codes.h"
 #include "server/housekeeping.h"
+#include "server/panel_commands.h"
+#include "server/outbox.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/stream.h"
@@ -21,6 +23,8 @@ struct server_parts {
     struct metrics *metrics;
     struct stream_hub *hub;
     struct housekeeping *housekeeping;
+    struct panel_commands *panel;
+    struct outbox *outbox;
     struct http_server *http;
     struct dc09_receiver *dc09;
     struct event_code_table codes;
@@ -36,6 +40,8 @@ static void stop_parts(struct server_parts *parts)
     if (parts->hub)
         stream_hub_stop(parts->hub);
     http_server_stop(parts->http);
+    panel_commands_stop(parts->panel);
+    outbox_stop(parts->outbox); /* after HTTP: no handler wakes it any more */
     housekeeping_stop(parts->housekeeping);
     store_close(parts->store);
     dc09_receiver_free(parts->dc09);
@@ -65,7 +71,22 @@ static int start_parts(struct server_config *config, struct server_parts *parts)
         log_error("serve", "cannot start housekeeping");
         return CLI_EXIT_FAILURE;
     }
-    parts->api = (struct api_context){parts->store, parts->hub, parts->metrics, config};
+    parts->panel = panel_commands_start(parts->store, config);
+    if (!parts->panel) {
+        log_error("serve", "cannot start the panel command tracker");
+        return CLI_EXIT_FAILURE;
+    }
+    parts->api = (struct api_context){.store = parts->store,
+                                      .hub = parts->hub,
+                                      .metrics = parts->metrics,
+                                      .config = config,
+                                      .panel = parts->panel};
+    parts->outbox = outbox_start(parts->store, config);
+    if (!parts->outbox) {
+        log_error("serve", "cannot start the outbox's delivery worker");
+        return CLI_EXIT_FAILURE;
+    }
+    parts->api.outbox = parts->outbox;
     char message[512];
     if (config->dc09_listen[0]) {
         const char *events =

@@ -38,6 +38,22 @@ void config_defaults(struct server_config *config)
     snprintf(config->centre_region, sizeof config->centre_region, "FR");
     snprintf(config->centre_timezone, sizeof config->centre_timezone, "Europe/Paris");
     config->technical_data_ms = 24LL * 3600 * 1000;
+    /* The issue's 30 s: long enough for a panel on a slow link to log in
+     * and answer, short enough that an operator is not left waiting. */
+    config->panel_command_timeout_s = 30;
+    /* The French emergency numbers: 17 police and gendarmerie, 18 fire
+     * brigade, 15 SAMU; a centre sets its local stations' direct lines. */
+    static const char *const phones[CONFIG_AGENCIES] = {"17", "17", "18", "15"};
+    for (int i = 0; i < CONFIG_AGENCIES; i++)
+        snprintf(config->agencies[i].phone, sizeof config->agencies[i].phone, "%s", phones[i]);
+    /* Within a minute of waits (1+2+4+8+16 s) an undeliverable escalation
+     * is failed and the operator told to phone. */
+    config->escalation_attempts_max = 6;
+    config->escalation_deadline_s = 300;
+    config->outbox_backoff_first_ms = 1000;
+    config->outbox_backoff_max_ms = 30000;
+    config->outbox_concurrency = 8;
+    config->outbox_timeout_s = 10;
 }
 
 static bool parse_long(const char *value, long long min, long long max, long long *out)
@@ -81,6 +97,13 @@ static const struct number_setting number_settings[] = {
     NUMBER("early_open_grace_minutes", 0, 720, 1, early_open_grace_minutes),
     NUMBER("technical_data_hours", 1, 24 * 366, 3600 * 1000, technical_data_ms),
     NUMBER("technical_data_seconds", 1, 366 * 86400, 1000, technical_data_ms),
+    NUMBER("escalation_attempts_max", 1, 100, 1, escalation_attempts_max),
+    NUMBER("escalation_deadline_seconds", 10, 86400, 1, escalation_deadline_s),
+    NUMBER("outbox_backoff_first_ms", 10, 600000, 1, outbox_backoff_first_ms),
+    NUMBER("outbox_backoff_max_ms", 10, 3600000, 1, outbox_backoff_max_ms),
+    NUMBER("outbox_concurrency", 1, 32, 1, outbox_concurrency),
+    NUMBER("outbox_timeout_seconds", 1, 300, 1, outbox_timeout_s),
+    NUMBER("panel_command_timeout_s", 1, 600, 1, panel_command_timeout_s),
 };
 
 static void store_number(struct server_config *config, const struct number_setting *setting,
@@ -115,6 +138,18 @@ bool config_set(struct server_config *config, const char *key, const char *value
         {"event_labels", config->event_labels, sizeof config->event_labels},
         {"centre_region", config->centre_region, sizeof config->centre_region},
         {"centre_timezone", config->centre_timezone, sizeof config->centre_timezone},
+        {"escalation_sender", config->escalation_sender, sizeof config->escalation_sender},
+        {"escalation_contact", config->escalation_contact, sizeof config->escalation_contact},
+        {"outbox_ca_file", config->outbox_ca_file, sizeof config->outbox_ca_file},
+#define AGENCY_TEXTS(name, index)                                                                  \
+    {"escalation_" name "_cap_url", config->agencies[index].cap_urls, CONFIG_TEXT_MAX},            \
+        {"escalation_" name "_json_url", config->agencies[index].json_urls, CONFIG_TEXT_MAX},      \
+        {"escalation_" name "_phone", config->agencies[index].phone, CONFIG_PHONE_SIZE}
+        AGENCY_TEXTS("police", 0),
+        AGENCY_TEXTS("gendarmerie", 1),
+        AGENCY_TEXTS("fire", 2),
+        AGENCY_TEXTS("medical", 3),
+#undef AGENCY_TEXTS
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         if (strcmp(key, texts[i].key) != 0)
@@ -185,6 +220,47 @@ bool config_load_file(struct server_config *config, const char *path, char *erro
     return ok;
 }
 
+/* Gateway URLs are http(s), a handful per list; the CAP sender holds no
+ * space, comma, '<' or '&' (CAP 1.2). */
+static bool config_validate_escalation(const struct server_config *config, char *error,
+                                       size_t error_size)
+{
+    static const char *const names[CONFIG_AGENCIES] = {"police", "gendarmerie", "fire", "medical"};
+    for (int i = 0; i < CONFIG_AGENCIES; i++) {
+        const char *lists[2] = {config->agencies[i].cap_urls, config->agencies[i].json_urls};
+        for (int l = 0; l < 2; l++) {
+            char copy[CONFIG_TEXT_MAX], *save = NULL;
+            snprintf(copy, sizeof copy, "%s", lists[l]);
+            int count = 0;
+            for (char *url = strtok_r(copy, " \t", &save); url;
+                 url = strtok_r(NULL, " \t", &save)) {
+                if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+                    snprintf(error, error_size,
+                             "escalation_%s_%s_url: \"%.200s\" is not an http:// or https:// URL",
+                             names[i], l == 0 ? "cap" : "json", url);
+                    return false;
+                }
+                if (++count > CONFIG_URLS_MAX) {
+                    snprintf(error, error_size, "escalation_%s_%s_url: at most %d URLs", names[i],
+                             l == 0 ? "cap" : "json", CONFIG_URLS_MAX);
+                    return false;
+                }
+            }
+        }
+    }
+    if (strpbrk(config->escalation_sender, " \t,<&")) {
+        snprintf(error, error_size,
+                 "escalation_sender may not hold a space, a comma, '<' or '&' (CAP 1.2)");
+        return false;
+    }
+    if (config->outbox_backoff_max_ms < config->outbox_backoff_first_ms) {
+        snprintf(error, error_size,
+                 "outbox_backoff_max_ms must be at least outbox_backoff_first_ms");
+        return false;
+    }
+    return true;
+}
+
 bool config_validate(const struct server_config *config, char *error, size_t error_size)
 {
     if (config->heartbeat_ms * 2 > config->claim_lease_ms) {
@@ -211,5 +287,5 @@ bool config_validate(const struct server_config *config, char *error, size_t err
         snprintf(error, error_size, "centre_timezone: %s", why);
         return false;
     }
-    return true;
+    return config_validate_escalation(config, error, error_size);
 }

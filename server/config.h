@@ -9,6 +9,11 @@
 #include <stdint.h>
 
 #define CONFIG_TEXT_MAX 512
+/* Agencies an alarm can be escalated to (enum cap_agency), gateway URLs
+ * per list (a main and a backup gateway, with room), digits of a phone. */
+#define CONFIG_AGENCIES   4
+#define CONFIG_URLS_MAX   4
+#define CONFIG_PHONE_SIZE 48
 
 struct server_config {
     char db_path[CONFIG_TEXT_MAX];
@@ -44,6 +49,32 @@ struct server_config {
      * is erased this long after capture: technical_data_hours (24), or
      * technical_data_seconds for tests. */
     int64_t technical_data_ms;
+    /* Escalation to the emergency services: per agency (in the order of
+     * enum cap_agency: police, gendarmerie, fire, medical) the gateway
+     * URLs that receive the CAP alert and those that receive the JSON
+     * document (each a space-separated list), and the number the operator
+     * must phone when delivery fails. */
+    struct config_agency {
+        char cap_urls[CONFIG_TEXT_MAX];
+        char json_urls[CONFIG_TEXT_MAX];
+        char phone[CONFIG_PHONE_SIZE];
+    } agencies[CONFIG_AGENCIES];
+    char escalation_sender[128];  /* CAP <sender>; empty: vigie@NODE_NAME */
+    char escalation_contact[160]; /* CAP <contact>: whom the services call back */
+    int escalation_attempts_max;  /* attempts per message before it fails */
+    int escalation_deadline_s;    /* no attempt starts later than this after escalating */
+    /* The outbox's delivery worker: retries wait backoff_first, doubling up
+     * to backoff_max; at most `concurrency` transfers at once, each bounded
+     * by timeout; gateways' certificates are checked against the system's
+     * CAs, or ca_file's. */
+    int outbox_backoff_first_ms;
+    int outbox_backoff_max_ms;
+    int outbox_concurrency;
+    int outbox_timeout_s;
+    char outbox_ca_file[CONFIG_TEXT_MAX];
+    /* A panel command with no verdict this long after the operator asked
+     * is timed out (panel_command_timeout_s; short in tests). */
+    int panel_command_timeout_s;
 };
 
 void config_defaults(struct server_config *config);

@@ -3,6 +3,7 @@
  * mutex held only for the copy. */
 #include "server/dc09_accounts.h"
 #include "server/store_accounts.h"
+#include "server/text_fast.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -119,7 +120,7 @@ bool dc09_accounts_find(struct dc09_accounts *accounts, const char *account,
                         struct dc09_account *out)
 {
     struct dc09_account probe;
-    snprintf(probe.account, sizeof probe.account, "%.16s", account);
+    text_copy(probe.account, sizeof probe.account < 17 ? sizeof probe.account : 17, account);
     pthread_mutex_lock(&accounts->lock);
     const struct dc09_account *row =
         accounts->table.count ? bsearch(&probe, accounts->table.rows, accounts->table.count,

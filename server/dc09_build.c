@@ -4,8 +4,8 @@
  * length and CR. Fields are checked against the same grammar the parser
  * reads, so whatever is built parses back to the same fields. */
 #include "server/dc09.h"
+#include "server/text_fast.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,20 +78,25 @@ static bool valid_event(const struct dc09_frame *event)
            valid_extended(event->extended) && (event->has_timestamp || !event->encrypted);
 }
 
-/* Appends printf output to text at *used; false when it does not fit. */
-static bool append(char *text, size_t cap, size_t *used, const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static bool append(char *text, size_t cap, size_t *used, const char *format, ...)
+/* Appends `text` whole; false when it does not fit (with its NUL). The
+ * frames' hot path: no format to parse. */
+static bool append_text(char *text, size_t cap, size_t *used, const char *part)
 {
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(text + *used, cap - *used, format, args);
-    va_end(args);
-    if (n < 0 || (size_t)n >= cap - *used)
+    size_t length = strlen(part);
+    if (length >= cap - *used)
         return false;
-    *used += (size_t)n;
+    memcpy(text + *used, part, length + 1);
+    *used += length;
     return true;
+}
+
+static void hex_digits(char *out, unsigned value, int width)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = hex[value & 0xF];
+        value >>= 4;
+    }
 }
 
 /* LF crc 0LLL message CR. */
@@ -107,10 +112,13 @@ static size_t wrap(const char *message, size_t len, enum dc09_crc_form form, uin
     if (form == DC09_CRC_BINARY) {
         out[1] = (uint8_t)(crc >> 8);
         out[2] = (uint8_t)(crc & 0xFF);
-        snprintf(field, sizeof field, "0%03zX", len);
+        field[0] = '0';
+        hex_digits(field + 1, (unsigned)len, 3);
         memcpy(out + 3, field, 4);
     } else {
-        snprintf(field, sizeof field, "%04X0%03zX", (unsigned)crc, len);
+        hex_digits(field, crc, 4);
+        field[4] = '0';
+        hex_digits(field + 5, (unsigned)len, 3);
         memcpy(out + 1, field, 8);
     }
     memcpy(out + header, message, len);
@@ -123,15 +131,19 @@ static bool compose_header(const struct dc09_frame *event, char *text, size_t ca
 {
     const char *token =
         event->token == DC09_OTHER ? event->token_text : dc09_token_name(event->token);
-    if (!append(text, cap, used, "\"%s%s\"%04u", event->encrypted ? "*" : "", token, event->seq))
-        return false;
-    if (event->receiver[0] && !append(text, cap, used, "R%s", event->receiver))
-        return false;
-    if (event->line_prefix[0] && !append(text, cap, used, "L%s", event->line_prefix))
-        return false;
-    if (event->account[0] && !append(text, cap, used, "#%s", event->account))
-        return false;
-    return append(text, cap, used, "[");
+    char seq[5]; /* four digits: valid_event refused more than DC09_SEQ_MAX */
+    text_digits(seq, event->seq, 4);
+    seq[4] = '\0';
+    return append_text(text, cap, used, event->encrypted ? "\"*" : "\"") &&
+           append_text(text, cap, used, token) && append_text(text, cap, used, "\"") &&
+           append_text(text, cap, used, seq) &&
+           (!event->receiver[0] ||
+            (append_text(text, cap, used, "R") && append_text(text, cap, used, event->receiver))) &&
+           (!event->line_prefix[0] || (append_text(text, cap, used, "L") &&
+                                       append_text(text, cap, used, event->line_prefix))) &&
+           (!event->account[0] ||
+            (append_text(text, cap, used, "#") && append_text(text, cap, used, event->account))) &&
+           append_text(text, cap, used, "[");
 }
 
 size_t dc09_build_event(const struct dc09_frame *event, const struct dc09_key *key_or_null,
@@ -142,16 +154,19 @@ size_t dc09_build_event(const struct dc09_frame *event, const struct dc09_key *k
     char message[MESSAGE_MAX + 1], content[MESSAGE_MAX + 1];
     size_t used = 0, content_len = 0;
     if (!compose_header(event, message, sizeof message, &used) ||
-        !append(content, sizeof content, &content_len, "%s]%s", event->data, event->extended))
+        !append_text(content, sizeof content, &content_len, event->data) ||
+        !append_text(content, sizeof content, &content_len, "]") ||
+        !append_text(content, sizeof content, &content_len, event->extended))
         return 0;
     if (event->has_timestamp) {
         char stamp[DC09_TIMESTAMP_SIZE];
         dc09_timestamp_format(event->timestamp_ms, stamp);
-        if (!append(content, sizeof content, &content_len, "_%s", stamp))
+        if (!append_text(content, sizeof content, &content_len, "_") ||
+            !append_text(content, sizeof content, &content_len, stamp))
             return 0;
     }
     if (!event->encrypted) {
-        if (!append(message, sizeof message, &used, "%s", content))
+        if (!append_text(message, sizeof message, &used, content))
             return 0;
     } else {
         size_t hex =

@@ -2,40 +2,85 @@
 #include "server/dc09_decode.h"
 #include "server/contact_id.h"
 #include "server/sia_dcs.h"
+#include "server/text_fast.h"
 #include "common/i18n.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+/* SHA-256 fetched once: OpenSSL 3 otherwise looks the algorithm up again
+ * on every EVP_DigestInit_ex with EVP_sha256(), a cost paid per frame. */
+static EVP_MD *digest_md;
+static pthread_once_t digest_once = PTHREAD_ONCE_INIT;
+
+static void digest_fetch(void)
+{
+    digest_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* One context per thread that digests (the receiver's), reused: a frame
+ * costs a reset, not an allocation. Freed when the thread ends. */
+static pthread_key_t context_key;
+static pthread_once_t context_once = PTHREAD_ONCE_INIT;
+
+static void context_free(void *context)
+{
+    EVP_MD_CTX_free(context);
+}
+
+static void context_key_create(void)
+{
+    pthread_key_create(&context_key, context_free);
+}
+
+static EVP_MD_CTX *thread_context(void)
+{
+    pthread_once(&context_once, context_key_create);
+    EVP_MD_CTX *context = pthread_getspecific(context_key);
+    if (!context) {
+        context = EVP_MD_CTX_new();
+        if (context && pthread_setspecific(context_key, context) != 0) {
+            EVP_MD_CTX_free(context);
+            context = NULL;
+        }
+    }
+    return context;
+}
+
 void dc09_digest(const struct dc09_frame *frame, char out[INGEST_DIGEST_SIZE])
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
-    bool ok = context && EVP_DigestInit_ex(context, EVP_sha256(), NULL) == 1 &&
+    pthread_once(&digest_once, digest_fetch);
+    EVP_MD_CTX *context = digest_md ? thread_context() : NULL;
+    bool ok = context && EVP_DigestInit_ex2(context, digest_md, NULL) == 1 &&
               EVP_DigestUpdate(context, frame->token_text, strlen(frame->token_text)) == 1 &&
               EVP_DigestUpdate(context, "|", 1) == 1 &&
               EVP_DigestUpdate(context, frame->data, strlen(frame->data)) == 1 &&
               EVP_DigestUpdate(context, "|", 1) == 1 &&
               EVP_DigestUpdate(context, frame->extended, strlen(frame->extended)) == 1 &&
               EVP_DigestFinal_ex(context, digest, &length) == 1;
-    EVP_MD_CTX_free(context);
-    if (!ok) {
+    if (!ok || 2 * length + 1 > INGEST_DIGEST_SIZE) {
         /* Without a digest every message counts as new: stored, never lost. */
         snprintf(out, INGEST_DIGEST_SIZE, "undigested");
         return;
     }
-    for (unsigned int i = 0; i < length && 2 * i + 2 < INGEST_DIGEST_SIZE; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    for (unsigned int i = 0; i < length; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+    out[2 * length] = '\0';
 }
 
 static void copy_result(const struct event_code_result *result, enum label_language language,
                         struct ingest_event *event)
 {
-    snprintf(event->class_name, sizeof event->class_name, "%s", result->class_name);
-    snprintf(event->label, sizeof event->label, "%s",
-             language == LABEL_FRENCH ? result->label_fr : result->label_en);
+    text_copy(event->class_name, sizeof event->class_name, result->class_name);
+    text_copy(event->label, sizeof event->label,
+              language == LABEL_FRENCH ? result->label_fr : result->label_en);
     event->priority = result->priority;
     event->disposition = result->disposition;
 }
@@ -63,7 +108,9 @@ static int decode_contact_id(const struct dc09_frame *frame, const struct event_
     struct event_code_result result;
     event_codes_lookup(codes, EVENT_FORMAT_CID, cid.code, cid.qualifier, &result);
     copy_result(&result, language, event);
-    snprintf(event->event_code, sizeof event->event_code, "%d%s", cid.qualifier, cid.code);
+    /* The qualifier (1, 3 or 6) and the code: "1130". */
+    event->event_code[0] = (char)('0' + cid.qualifier % 10);
+    text_copy(event->event_code + 1, sizeof event->event_code - 1, cid.code);
     event->zone = cid.zone_or_user;
     return 1;
 }
@@ -83,7 +130,7 @@ static int decode_sia(const struct dc09_frame *frame, const struct event_code_ta
         struct ingest_event *event = &message->events[i];
         event_codes_lookup(codes, EVENT_FORMAT_SIA, block.events[i].code, 1, &result);
         copy_result(&result, language, event);
-        snprintf(event->event_code, sizeof event->event_code, "%s", block.events[i].code);
+        text_copy(event->event_code, sizeof event->event_code, block.events[i].code);
         event->zone = block.events[i].zone;
     }
     return (int)count;
@@ -93,8 +140,8 @@ int dc09_decode(const struct dc09_frame *frame, const uint8_t *raw, size_t raw_l
                 const struct event_code_table *codes, enum label_language language,
                 struct ingest_message *message)
 {
-    snprintf(message->source, sizeof message->source, "dc09");
-    snprintf(message->account, sizeof message->account, "%s", frame->account);
+    text_copy(message->source, sizeof message->source, "dc09");
+    text_copy(message->account, sizeof message->account, frame->account);
     message->seq = frame->seq;
     size_t copied = raw_length < sizeof message->raw - 1 ? raw_length : sizeof message->raw - 1;
     /* The raw frame without its LF and CR, as an administrator reads it. */

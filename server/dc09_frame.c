@@ -445,10 +445,17 @@ bool dc09_timestamp_parse(const char *t, size_t len, int64_t *ms_out)
     if (hour > 23 || minute > 59 || second > 59 || month < 1 || month > 12 || day < 1 ||
         day > days_in_month(year, month))
         return false;
-    char rfc3339[32];
-    snprintf(rfc3339, sizeof rfc3339, "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, hour,
-             minute, second);
-    return clock_parse_rfc3339(rfc3339, ms_out);
+    /* Days since 1970 of a valid civil date (H. Hinnant's
+     * days_from_civil): what timegm would say, without its locks, for
+     * every timestamped frame. */
+    int shifted = year - (month <= 2);
+    int era = shifted / 400; /* years here are 0 to 9999 */
+    int yoe = shifted - era * 400;
+    int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    *ms_out = ((days * 24 + hour) * 60 + minute) * 60000 + (int64_t)second * 1000;
+    return true;
 }
 
 void dc09_timestamp_format(int64_t ms, char out[DC09_TIMESTAMP_SIZE])

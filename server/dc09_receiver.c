@@ -2,7 +2,7 @@
  * UDP socket. A connection has at most one message in the store at a time
  * (panels send one and wait), so frames that arrive meanwhile wait in its
  * buffer in order; the answer leaves only when the store has committed.
- * Completions come back from the store's writer thread through a list and
+ * Completions come back from the store's syncer thread through a list and
  * an eventfd. Nothing here blocks on the disk. */
 #include "server/dc09_receiver.h"
 #include "server/dc09_accounts.h"
@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@
 /* UDP messages in the store at once beyond the TCP ones; past it a
  * datagram gets no answer and its panel sends it again. */
 #define UDP_IN_FLIGHT_MAX 1024
+/* Finished messages kept for reuse (9 KiB each): a frame then costs no
+ * allocation. More in flight than this are allocated and freed. */
+#define PENDING_SPARE_MAX 1024
 
 enum tag { TAG_TCP_LISTEN, TAG_UDP, TAG_WAKE, TAG_TIMER, TAG_CONNECTIONS };
 
@@ -90,7 +94,30 @@ struct dc09_receiver {
     int udp_in_flight;
     pthread_mutex_t done_lock;
     struct pending *done_head;
+    struct pending *spare; /* receiver thread only */
+    int spare_count;
 };
+
+static struct pending *pending_take(struct dc09_receiver *r)
+{
+    struct pending *p = r->spare;
+    if (!p)
+        return malloc(sizeof *p);
+    r->spare = p->next;
+    r->spare_count--;
+    return p;
+}
+
+static void pending_give(struct dc09_receiver *r, struct pending *p)
+{
+    if (r->spare_count >= PENDING_SPARE_MAX) {
+        free(p);
+        return;
+    }
+    p->next = r->spare;
+    r->spare = p;
+    r->spare_count++;
+}
 
 /* ---- sending ---- */
 
@@ -241,14 +268,23 @@ static void submit(struct dc09_receiver *r, const struct origin *origin, const u
                    size_t length, const struct dc09_frame *frame,
                    const struct dc09_account *account, bool known)
 {
-    struct pending *p = calloc(1, sizeof *p);
+    struct pending *p = pending_take(r);
     if (!p) {
         /* Not stored, so not acknowledged: the panel will send it again. */
         send_answer(r, origin->udp, origin->slot, &origin->address, origin->address_length,
                     DC09_REPLY_NAK, frame, NULL, frame->crc_form);
         return;
     }
+    /* A reused message must carry nothing of the last one: all but its
+     * raw text and events (which dc09_decode writes, and of which those
+     * past event_count are never read) is zeroed. */
+    memset(&p->message, 0, offsetof(struct ingest_message, raw));
+    memset(&p->message.dedup_window_s, 0,
+           sizeof p->message - offsetof(struct ingest_message, dedup_window_s));
     p->receiver = r;
+    p->generation = 0;
+    p->status = STORE_OK;
+    p->next = NULL;
     p->frame = *frame;
     p->account = *account;
     p->known_account = known;
@@ -262,6 +298,7 @@ static void submit(struct dc09_receiver *r, const struct origin *origin, const u
     p->message.early_open_grace_min = r->config->early_open_grace_minutes;
     p->message.owner = p;
     p->message.done = dc09_receiver_done;
+
     if (origin->udp) {
         r->udp_in_flight++;
     } else {
@@ -275,7 +312,7 @@ static void submit(struct dc09_receiver *r, const struct origin *origin, const u
             r->slots[origin->slot]->in_flight = false;
         send_answer(r, origin->udp, origin->slot, &origin->address, origin->address_length,
                     DC09_REPLY_NAK, frame, NULL, p->answer_crc);
-        free(p);
+        pending_give(r, p);
     }
 }
 
@@ -543,7 +580,7 @@ static void drain_completions(struct dc09_receiver *r)
     while (ordered) {
         struct pending *next = ordered->next;
         answer_completion(r, ordered);
-        free(ordered);
+        pending_give(r, ordered);
         ordered = next;
     }
 }
@@ -575,6 +612,7 @@ static void *receiver_main(void *argument)
 {
     struct dc09_receiver *r = argument;
     struct epoll_event events[EPOLL_BATCH];
+    pthread_setname_np(pthread_self(), "dc09-receiver");
     while (!atomic_load(&r->stopping)) {
         int count = epoll_wait(r->epoll_fd, events, EPOLL_BATCH, 500);
         for (int i = 0; i < count; i++) {
@@ -749,11 +787,14 @@ void dc09_receiver_free(struct dc09_receiver *r)
 {
     if (!r)
         return;
-    struct pending *p = r->done_head;
-    while (p) {
-        struct pending *next = p->next;
-        free(p);
-        p = next;
+    struct pending *lists[] = {r->done_head, r->spare};
+    for (size_t i = 0; i < 2; i++) {
+        struct pending *p = lists[i];
+        while (p) {
+            struct pending *next = p->next;
+            free(p);
+            p = next;
+        }
     }
     int fds[] = {r->epoll_fd, r->wake_fd, r->timer_fd};
     for (size_t i = 0; i < 3; i++)

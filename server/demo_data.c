@@ -7,6 +7,7 @@
 #include "server/accounts.h"
 #include "server/demo_names.h"
 #include "server/store_directory.h"
+#include "server/store_places.h"
 #include "common/clock.h"
 #include "common/i18n.h"
 
@@ -369,6 +370,76 @@ static int add_agent(struct store_tx *tx, struct demo_load *load, size_t i,
     return store_agent_add(tx, &load->actor, &agent, NULL, error);
 }
 
+/* ---- Police and gendarmerie stations (the map's nearest help) ---- */
+
+/* A few around each demo town, near its centre. Names follow the French
+ * and Belgian usage; addresses and numbers are made up (the French ones in
+ * ARCEP's ranges kept for fiction). Fixed rows: they draw nothing from the
+ * generator, so the rest of the dataset is the same with or without them. */
+static const struct store_police_station_new demo_stations[] = {
+    {"Commissariat central du 1er arrondissement", "police", "45 Place du Marché Saint-Honoré",
+     "75001 Paris", "+33199000101", 48.8663, 2.3321},
+    {"Commissariat central du 8e arrondissement", "police", "1 Avenue du Général Eisenhower",
+     "75008 Paris", "+33199000108", 48.8681, 2.3129},
+    {"Commissariat central du 11e arrondissement", "police", "107 Boulevard Voltaire",
+     "75011 Paris", "+33199000111", 48.8569, 2.3787},
+    {"Commissariat central du 13e arrondissement", "police", "144 Boulevard de l'Hôpital",
+     "75013 Paris", "+33199000113", 48.8331, 2.3569},
+    {"Commissariat central du 15e arrondissement", "police", "250 Rue de Vaugirard", "75015 Paris",
+     "+33199000115", 48.8402, 2.3010},
+    {"Commissariat central du 18e arrondissement", "police", "79 Rue de Clignancourt",
+     "75018 Paris", "+33199000118", 48.8917, 2.3480},
+    {"Commissariat de Boulogne-Billancourt", "police", "24 Avenue André Morizet",
+     "92100 Boulogne-Billancourt", "+33199000192", 48.8360, 2.2416},
+    {"Commissariat de Montreuil", "police", "6 Boulevard Paul Vaillant-Couturier",
+     "93100 Montreuil", "+33199000193", 48.8618, 2.4425},
+    {"Commissariat de Saint-Denis", "police", "15 Rue Jean Jaurès", "93200 Saint-Denis",
+     "+33199000194", 48.9352, 2.3590},
+    {"Commissariat de Vincennes", "police", "23 Rue Raymond du Temple", "94300 Vincennes",
+     "+33199000195", 48.8468, 2.4373},
+    {"Commissariat de Nanterre", "police", "1 Rue des Pâquerettes", "92000 Nanterre",
+     "+33199000196", 48.8934, 2.2078},
+    {"Commissariat de Créteil", "police", "2 Avenue Pierre Brossolette", "94000 Créteil",
+     "+33199000197", 48.7893, 2.4549},
+    {"Brigade de gendarmerie de Chennevières-sur-Marne", "gendarmerie", "3 Rue du Général Leclerc",
+     "94430 Chennevières-sur-Marne", "+33199000198", 48.7982, 2.5339},
+    {"Hôtel de police de Nice", "police", "1 Avenue Maréchal Foch", "06000 Nice", "+33465710601",
+     43.7031, 7.2705},
+    {"Commissariat de Nice Est", "police", "28 Rue Barla", "06300 Nice", "+33465710602", 43.6991,
+     7.2862},
+    {"Commissariat de Cagnes-sur-Mer", "police", "2 Avenue de Verdun", "06800 Cagnes-sur-Mer",
+     "+33465710603", 43.6634, 7.1502},
+    {"Commissariat d'Antibes", "police", "2 Boulevard Wilson", "06600 Antibes", "+33465710604",
+     43.5815, 7.1218},
+    {"Brigade de gendarmerie de Saint-Laurent-du-Var", "gendarmerie",
+     "140 Avenue du Général Leclerc", "06700 Saint-Laurent-du-Var", "+33465710605", 43.6745,
+     7.1893},
+    {"Brigade de gendarmerie de Villefranche-sur-Mer", "gendarmerie", "1 Avenue Albert 1er",
+     "06230 Villefranche-sur-Mer", "+33465710606", 43.7052, 7.3098},
+    {"Commissariat central de Bruxelles", "police", "Rue du Marché au Charbon 30", "1000 Bruxelles",
+     "+3222790101", 50.8459, 4.3497},
+    {"Commissariat d'Ixelles", "police", "Rue du Collège 73", "1050 Ixelles", "+3222790102",
+     50.8324, 4.3697},
+    {"Commissariat de Schaerbeek", "police", "Avenue Rogier 42", "1030 Schaerbeek", "+3222790103",
+     50.8668, 4.3762},
+    {"Commissariat d'Uccle", "police", "Rue Rouge 47", "1180 Uccle", "+3222790104", 50.8012,
+     4.3345},
+    {"Commissariat d'Anderlecht", "police", "Rue Démosthène 2", "1070 Anderlecht", "+3222790105",
+     50.8347, 4.3088},
+    {"Commissariat d'Etterbeek", "police", "Rue des Champs 76", "1040 Etterbeek", "+3222790106",
+     50.8368, 4.3878},
+};
+#define DEMO_STATION_COUNT (sizeof demo_stations / sizeof demo_stations[0])
+
+static int add_police_stations(struct store_tx *tx, struct demo_load *load,
+                               struct store_error *error)
+{
+    int status = STORE_OK;
+    for (size_t i = 0; i < DEMO_STATION_COUNT && status == STORE_OK; i++)
+        status = store_police_station_add(tx, &load->actor, &demo_stations[i], NULL, error);
+    return status;
+}
+
 static int demo_job(struct store_tx *tx, void *context, struct store_error *error)
 {
     struct demo_load *load = context;
@@ -381,6 +452,8 @@ static int demo_job(struct store_tx *tx, void *context, struct store_error *erro
         status = add_victims(tx, load, error);
     for (size_t i = 0; i < DEMO_AGENTS && status == STORE_OK; i++)
         status = add_agent(tx, load, i, error);
+    if (status == STORE_OK)
+        status = add_police_stations(tx, load, error);
     return status;
 }
 
@@ -455,6 +528,7 @@ static void print_report(FILE *report, const struct demo_load *load,
               "steps, %zu victims, %zu devices, %zu agents\n"),
             demo_client_count, demo_site_count, load->zones, load->keyholders, load->steps,
             demo_victim_count, load->device_count, load->agents);
+    fprintf(report, _("# demo data: %zu police and gendarmerie stations\n"), DEMO_STATION_COUNT);
     fprintf(report, _("# demo accounts (shown once): username role password\n"));
     for (size_t i = 0; i < DEMO_USER_COUNT; i++)
         fprintf(report, "%s %s %s\n", demo_users[i].name, role_name(demo_users[i].role),

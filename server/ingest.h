@@ -44,7 +44,7 @@ struct ingest_message {
     struct ingest_event events[INGEST_EVENTS_MAX];
     int dedup_window_s;       /* a repeat within it is a retransmission */
     int early_open_grace_min; /* a disarm this early is still normal */
-    ingest_done_fn done;      /* called from the store's writer thread */
+    ingest_done_fn done;      /* called from the store's syncer thread */
     void *owner;              /* the receiver's own context */
     /* Filled by the store before `done`. */
     bool duplicate;

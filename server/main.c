@@ -23,6 +23,9 @@ static void print_usage(FILE *out)
           "       vigied device set UID [--msisdn N|none] [--aml-key HEX|none] [--new-token]\n"
           "       vigied device list\n"
           "       vigied agents import FILE.csv [--region CC] [--tz ZONE] [--check]\n"
+          "       vigied panel set ACCT [--protocol tpi] [--address HOST:PORT] [--partition N]\n"
+          "                    [--password-file FILE|-] [--code-file FILE|-]\n"
+          "       vigied panel list | panel remove ACCT\n"
           "       vigied audit verify --db PATH\n"
           "options for every command: --db PATH, --config FILE, --set KEY=VALUE\n"
           "see vigied(1)\n"));
@@ -63,6 +66,8 @@ int main(int argc, char **argv)
         return cli_user(&config, argc - index, argv + index);
     if (strcmp(command, "account") == 0)
         return cli_account(&config, argc - index, argv + index);
+    if (strcmp(command, "panel") == 0)
+        return cli_panel(&config, argc - index, argv + index);
     if (strcmp(command, "agents") == 0)
         return cli_agents(&config, argc - index, argv + index);
     if (strcmp(command, "device") == 0)

@@ -37,6 +37,13 @@ int store_alarms_list(struct store *store, const struct store_alarm_query *query
         status = store_alarm_list_read(db, query, visit, context, error);
     store_exec(db, "COMMIT", NULL);
     store_reader_release(store, db);
+    /* A reader may see a commit not yet durable (store_syncer.c), which
+     * the stream does not carry yet: a client resuming from past it would
+     * be told to resync. Resuming from the durable sequence replays a few
+     * changes the list already holds, which clients apply once. */
+    int64_t durable = store_last_sequence(store);
+    if (last > durable)
+        last = durable;
     if (status == STORE_OK && last_sequence_out)
         *last_sequence_out = last;
     return status;

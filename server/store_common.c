@@ -1,6 +1,7 @@
 /* store_common.c: the small vocabulary every store file shares: error
  * messages, statement helpers, roles and the system actor. */
 #include "server/store_engine.h"
+#include "server/text_fast.h"
 #include "common/log.h"
 
 #include <stdarg.h>
@@ -44,7 +45,7 @@ void store_copy_text(char *dest, size_t size, const unsigned char *text)
         dest[0] = '\0';
         return;
     }
-    snprintf(dest, size, "%s", (const char *)text);
+    text_copy(dest, size, (const char *)text);
 }
 
 int64_t store_claim_lease_ms(const struct store *store)

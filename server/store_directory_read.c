@@ -4,6 +4,7 @@
  * Column aliases are the JSON keys; empty text becomes null. */
 #include "server/store_directory.h"
 #include "server/store_internal.h"
+#include "server/store_procedure_steps.h"
 #include "common/clock.h"
 
 #include <stdio.h>
@@ -268,7 +269,7 @@ static int add_steps(sqlite3 *db, const char *where, int64_t owner_id, const cha
 {
     char sql[256];
     snprintf(sql, sizeof sql,
-             "SELECT step, action, detail FROM procedures WHERE %s AND alarm_class = ?"
+             "SELECT step, action, detail, kind FROM procedures WHERE %s AND alarm_class = ?"
              " ORDER BY step, id",
              where);
     sqlite3_stmt *st = NULL;
@@ -280,6 +281,7 @@ static int add_steps(sqlite3 *db, const char *where, int64_t owner_id, const cha
     int status = add_rows(out, "steps", db, st, "reading procedures", error);
     sqlite3_finalize(st);
     *found = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out, "steps")) > 0;
+    procedure_steps_fill_kind(cJSON_GetObjectItemCaseSensitive(out, "steps"));
     return status;
 }
 

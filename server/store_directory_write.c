@@ -3,6 +3,7 @@
  * its input, inserts one row and audits it in the caller's transaction;
  * the audit detail names the row, never a victim's personal data. */
 #include "server/store_directory.h"
+#include "server/procedure.h"
 #include "server/store_internal.h"
 
 #include <ctype.h>
@@ -300,8 +301,8 @@ int store_procedure_step_add(struct store_tx *tx, const struct actor *actor,
         return invalid(error, "a procedure step needs a number from 1 to 99 and an action");
     sqlite3_stmt *st = NULL;
     if (prepare(tx,
-                "INSERT INTO procedures(client_id, site_id, alarm_class, step, action, detail)"
-                " VALUES(?,?,?,?,?,?)",
+                "INSERT INTO procedures(client_id, site_id, alarm_class, step, action, detail,"
+                " kind) VALUES(?,?,?,?,?,?,?)",
                 &st, "adding a procedure step", error))
         return STORE_ERROR;
     bind_id(st, 1, step->client_id);
@@ -310,6 +311,9 @@ int store_procedure_step_add(struct store_tx *tx, const struct actor *actor,
     sqlite3_bind_int(st, 4, step->step);
     sqlite3_bind_text(st, 5, step->action, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, step->detail ? step->detail : "", -1, SQLITE_STATIC);
+    /* Stored, so that a plan written in another wording can be corrected. */
+    sqlite3_bind_text(st, 7, procedure_kind_name(procedure_kind_guess(step->action)), -1,
+                      SQLITE_STATIC);
     int64_t id = 0;
     int status =
         insert_run(tx, st, "adding a procedure step", "this step already exists", &id, error);

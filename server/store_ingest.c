@@ -5,11 +5,14 @@
  * alarms; events that need nobody are recorded closed; a disarm outside
  * the site's schedule is an early-open alarm. */
 #include "server/ingest.h"
+#include "server/dc09_receipts.h"
 #include "server/schedule.h"
-#include "server/store_internal.h"
+#include "server/store_panel_commands.h"
+#include "server/store_engine.h"
 #include "common/i18n.h"
 #include "common/log.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,42 +51,148 @@ static int panel_lookup(struct store_tx *tx, const char *account, struct panel_i
     return STORE_OK;
 }
 
+/* ---- the retransmission window ----
+ *
+ * Receipts are appended to dc09_receipt_log in arrival order and looked up
+ * in memory (dc09_receipts.c): a match there is confirmed against its row,
+ * read in this transaction, so that neither a colliding fingerprint nor a
+ * receipt whose job or batch was rolled back can make a new message look
+ * like a retransmission. */
+
+/* A digest that is not a SHA-256 (dc09_digest could not make one) names
+ * no content: such a message is always new, stored rather than lost. */
+static bool has_digest(const struct ingest_message *m)
+{
+    return strlen(m->digest) == INGEST_DIGEST_SIZE - 1;
+}
+
+/* The receipts of the last window, read from the log the first time a
+ * message needs them (the window is the receiver's setting), so that a
+ * retransmission after a restart is still recognised. */
+static int receipts_load(struct store_tx *tx, int window_s, struct store_error *error)
+{
+    struct store *store = tx->store;
+    struct dc09_receipts *receipts = dc09_receipts_create();
+    sqlite3_stmt *st = NULL;
+    static const char sql[] = "SELECT id, received_at, account, seq, digest FROM dc09_receipt_log"
+                              " WHERE received_at >= ? ORDER BY id";
+    if (!receipts) {
+        store_error_set(error, "out of memory");
+        return STORE_ERROR;
+    }
+    if (sqlite3_prepare_v2(tx->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        dc09_receipts_free(receipts);
+        return store_sql_error(tx->db, "loading receipts", error);
+    }
+    sqlite3_bind_int64(st, 1, tx->now_ms - (int64_t)window_s * 1000);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *account = (const char *)sqlite3_column_text(st, 2);
+        const char *digest = (const char *)sqlite3_column_text(st, 4);
+        uint64_t fingerprint = dc09_receipts_fingerprint(
+            account ? account : "", (unsigned)sqlite3_column_int(st, 3), digest ? digest : "");
+        if (!dc09_receipts_add(receipts, fingerprint, sqlite3_column_int64(st, 0),
+                               sqlite3_column_int64(st, 1))) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        dc09_receipts_free(receipts);
+        store_error_set(error, "cannot load the receipts of the retransmission window");
+        return STORE_ERROR;
+    }
+    log_info("ingest", "retransmission window: %zu receipt(s) of the last %d s loaded",
+             dc09_receipts_count(receipts), window_s);
+    store->receipts = receipts;
+    return STORE_OK;
+}
+
+void store_ingest_receipts_free(struct store *store)
+{
+    dc09_receipts_free(store->receipts);
+    store->receipts = NULL;
+}
+
+struct receipt_probe {
+    struct store_tx *tx;
+    const struct ingest_message *m;
+    int rc; /* of the last read */
+};
+
+/* Is row `row_id` of the log this message's receipt? */
+static bool receipt_row_matches(void *context, int64_t row_id)
+{
+    struct receipt_probe *probe = context;
+    static const char sql[] = "SELECT account, seq, digest FROM dc09_receipt_log WHERE id = ?";
+    sqlite3_stmt *st = store_tx_statement(probe->tx, sql);
+    if (!st) {
+        probe->rc = SQLITE_ERROR;
+        return false;
+    }
+    sqlite3_bind_int64(st, 1, row_id);
+    probe->rc = sqlite3_step(st);
+    bool match = probe->rc == SQLITE_ROW &&
+                 strcmp((const char *)sqlite3_column_text(st, 0), probe->m->account) == 0 &&
+                 (unsigned)sqlite3_column_int(st, 1) == probe->m->seq &&
+                 strcmp((const char *)sqlite3_column_text(st, 2), probe->m->digest) == 0;
+    sqlite3_reset(st);
+    return match;
+}
+
 static int receipt_seen(struct store_tx *tx, const struct ingest_message *m, bool *seen,
                         struct store_error *error)
 {
-    static const char sql[] = "SELECT 1 FROM dc09_receipts WHERE account = ? AND seq = ?"
-                              " AND digest = ? AND received_at >= ?";
-    sqlite3_stmt *st = store_tx_statement(tx, sql);
-    if (!st)
+    *seen = false;
+    if (!has_digest(m))
+        return STORE_OK;
+    if (!tx->store->receipts && receipts_load(tx, m->dedup_window_s, error) != STORE_OK)
+        return STORE_ERROR;
+    struct dc09_receipts *receipts = tx->store->receipts;
+    int64_t since = tx->now_ms - (int64_t)m->dedup_window_s * 1000;
+    dc09_receipts_expire(receipts, since);
+    struct receipt_probe probe = {tx, m, SQLITE_DONE};
+    *seen = dc09_receipts_find(receipts, dc09_receipts_fingerprint(m->account, m->seq, m->digest),
+                               since, receipt_row_matches, &probe);
+    if (!*seen && probe.rc != SQLITE_ROW && probe.rc != SQLITE_DONE)
         return store_sql_error(tx->db, "checking retransmissions", error);
-    sqlite3_bind_text(st, 1, m->account, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, (int)m->seq);
-    sqlite3_bind_text(st, 3, m->digest, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, tx->now_ms - (int64_t)m->dedup_window_s * 1000);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_sql_error(tx->db, "checking retransmissions", error);
-    *seen = rc == SQLITE_ROW;
     return STORE_OK;
 }
 
 static int receipt_record(struct store_tx *tx, const struct ingest_message *m,
                           struct store_error *error)
 {
-    /* REPLACE: the same triple older than the window is a new message. */
-    static const char sql[] = "INSERT OR REPLACE INTO dc09_receipts(account, seq, digest,"
-                              " received_at) VALUES(?,?,?,?)";
+    if (!has_digest(m))
+        return STORE_OK;
+    static const char sql[] = "INSERT INTO dc09_receipt_log(received_at, account, seq, digest)"
+                              " VALUES(?,?,?,?)";
     sqlite3_stmt *st = store_tx_statement(tx, sql);
     if (!st)
         return store_sql_error(tx->db, "recording a receipt", error);
-    sqlite3_bind_text(st, 1, m->account, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, (int)m->seq);
-    sqlite3_bind_text(st, 3, m->digest, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, tx->now_ms);
+    sqlite3_bind_int64(st, 1, tx->now_ms);
+    sqlite3_bind_text(st, 2, m->account, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, (int)m->seq);
+    sqlite3_bind_text(st, 4, m->digest, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? STORE_OK : store_sql_error(tx->db, "recording a receipt", error);
+    if (rc != SQLITE_DONE)
+        return store_sql_error(tx->db, "recording a receipt", error);
+    struct dc09_receipts *receipts = tx->store->receipts;
+    uint64_t evicted = dc09_receipts_evicted(receipts);
+    /* Out of memory: the receipt is in the log, found again after a
+     * restart; until then a retransmission of it may be stored twice. */
+    if (!dc09_receipts_add(receipts, dc09_receipts_fingerprint(m->account, m->seq, m->digest),
+                           sqlite3_last_insert_rowid(tx->db), tx->now_ms))
+        log_error("ingest", "out of memory: the receipt of %s seq %u is not in the window",
+                  m->account, m->seq);
+    uint64_t now_evicted = dc09_receipts_evicted(receipts);
+    if (now_evicted != evicted && (now_evicted == 1 || now_evicted % 100000 == 0))
+        log_warn("ingest",
+                 "the retransmission window is full (%u receipts): %llu receipt(s) forgotten "
+                 "before their window ended",
+                 DC09_RECEIPTS_MAX, (unsigned long long)now_evicted);
+    return STORE_OK;
 }
 
 /* A sign of life; if the account had gone silent, its failure alarm stays
@@ -198,13 +307,23 @@ static int store_events(struct store_tx *tx, struct ingest_message *m, struct pa
         }
         struct alarm_new alarm;
         event_to_alarm(m, event, panel, early, &alarm);
-        if (store_tx_alarm_insert(tx, &system, &alarm, NULL, error) != STORE_OK)
+        int64_t alarm_id = 0;
+        if (store_tx_alarm_insert(tx, &system, &alarm, &alarm_id, error) != STORE_OK)
+            return STORE_ERROR;
+        /* An opening or closing may confirm a remote command (one test
+         * of the disposition for any other event). */
+        if (panel->found &&
+            store_tx_panel_reported(tx, panel->site_id, event, alarm_id, error) != STORE_OK)
             return STORE_ERROR;
         m->alarms_created++;
     }
     return STORE_OK;
 }
 
+/* Replayable (store_write_async_replayable): everything it does is SQL,
+ * stream events, the receipts window (where a receipt rolled back is only
+ * a stale candidate, see receipt_seen) and the message's result fields,
+ * set afresh here. Keep it so. */
 static int ingest_job(struct store_tx *tx, void *context, struct store_error *error)
 {
     struct ingest_message *m = context;
@@ -240,7 +359,7 @@ static void ingest_done(void *context, int status, const struct store_error *err
 
 int store_ingest_submit(struct store *store, struct ingest_message *message)
 {
-    return store_write_async(store, ingest_job, message, ingest_done);
+    return store_write_async_replayable(store, ingest_job, message, ingest_done);
 }
 
 /* ---- unreadable frames ---- */
@@ -343,15 +462,29 @@ struct receipts_purge_job {
     int64_t before;
 };
 
+/* The log is in arrival order: the rows to go are those before the first
+ * one still in the window, found by walking from the oldest (as many steps
+ * as rows to delete) instead of scanning every row for its age. */
 static int receipts_purge_job(struct store_tx *tx, void *context, struct store_error *error)
 {
     struct receipts_purge_job *job = context;
-    static const char sql[] = "DELETE FROM dc09_receipts WHERE received_at < ?";
-    sqlite3_stmt *st = store_tx_statement(tx, sql);
+    static const char first_sql[] =
+        "SELECT id FROM dc09_receipt_log WHERE received_at >= ? ORDER BY id LIMIT 1";
+    static const char delete_sql[] = "DELETE FROM dc09_receipt_log WHERE id < ?";
+    sqlite3_stmt *st = store_tx_statement(tx, first_sql);
     if (!st)
         return store_sql_error(tx->db, "purging receipts", error);
     sqlite3_bind_int64(st, 1, job->before);
     int rc = sqlite3_step(st);
+    int64_t first_kept = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MAX;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_sql_error(tx->db, "purging receipts", error);
+    st = store_tx_statement(tx, delete_sql);
+    if (!st)
+        return store_sql_error(tx->db, "purging receipts", error);
+    sqlite3_bind_int64(st, 1, first_kept);
+    rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : store_sql_error(tx->db, "purging receipts", error);
 }

@@ -22,9 +22,18 @@ typedef void (*store_job_done_fn)(void *context, int status, const struct store_
 
 /* Runs `job` inside the next group commit and waits until it is durable. */
 int store_write(struct store *store, store_job_fn job, void *context, struct store_error *error);
-/* Same without waiting: `done` is called from the writer thread after the
- * commit (or failure). For protocol receivers that cannot block. */
+/* Same without waiting: `done` is called from the store's syncer thread
+ * once the commit is durable (or failed). For protocol receivers that cannot block. */
 int store_write_async(struct store *store, store_job_fn job, void *context, store_job_done_fn done);
+
+/* Same for a job that may run twice: its only effects are its SQL, its
+ * stream events and fields of its context that it sets afresh on every
+ * run. Consecutive such jobs share one savepoint instead of one each (a
+ * savepoint copies every page a job touches that the batch had already
+ * changed); when one fails, the group is rolled back and run again job by
+ * job, each under its own savepoint. For the hot ingest paths. */
+int store_write_async_replayable(struct store *store, store_job_fn job, void *context,
+                                 store_job_done_fn done);
 
 /* Read connections: one per thread at a time, from a bounded pool. */
 sqlite3 *store_reader_acquire(struct store *store, struct store_error *error);

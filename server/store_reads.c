@@ -94,15 +94,20 @@ int store_events_after(struct store *store, int64_t after, int limit, store_even
     sqlite3 *db = store_reader_acquire(store, error);
     if (!db)
         return STORE_ERROR;
+    /* Only durable events: a reader can see a commit the syncer has not
+     * made durable yet, and the stream must carry only what a power cut
+     * cannot take back (store_syncer.c). */
+    int64_t durable = store_last_sequence(store);
     sqlite3_stmt *statement = NULL;
-    const char *sql = "SELECT seq, ts, type, COALESCE(alarm_id,0), data FROM events WHERE seq > ? "
-                      "ORDER BY seq LIMIT ?";
+    const char *sql = "SELECT seq, ts, type, COALESCE(alarm_id,0), data FROM events"
+                      " WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
     int status = STORE_OK;
     if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) {
         status = store_sql_error(db, "reading events", error);
     } else {
         sqlite3_bind_int64(statement, 1, after);
-        sqlite3_bind_int(statement, 2, limit);
+        sqlite3_bind_int64(statement, 2, durable);
+        sqlite3_bind_int(statement, 3, limit);
         int rc;
         while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
             struct store_event event = {

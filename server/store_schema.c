@@ -168,6 +168,121 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX sites_by_ext_id ON sites(ext_id) WHERE ext_id IS NOT NULL;"
     "ALTER TABLE agents ADD COLUMN phone_kind TEXT;"
     "ALTER TABLE agents ADD COLUMN push_subscription TEXT;",
+
+    /* Procedure checklists: the kind of a plan's step (call-keyholder,
+     * call-site...; NULL: guessed from its text when read), and the state
+     * of each step of an alarm's plan, with who marked it, when, a note,
+     * and the step's text at that time (the plan may change later). */
+    "ALTER TABLE procedures ADD COLUMN kind TEXT;"
+    "CREATE TABLE alarm_procedure_steps("
+    " alarm_id INTEGER NOT NULL REFERENCES alarms(id),"
+    " procedure_id INTEGER NOT NULL REFERENCES procedures(id),"
+    " state TEXT NOT NULL CHECK(state IN('pending','done','skipped','failed')),"
+    " note TEXT NOT NULL DEFAULT '', user_id INTEGER REFERENCES users(id),"
+    " changed_at INTEGER NOT NULL, action TEXT NOT NULL,"
+    " PRIMARY KEY(alarm_id, procedure_id)) WITHOUT ROWID;",
+
+    /* Escalations to the emergency services, and the outbox that delivers
+     * them (and, later, mass alerts): each message is written before it is
+     * sent, one row per recipient and format, and keeps its state,
+     * attempts, next attempt, last error and the receiver's reference. */
+    "CREATE TABLE escalations("
+    " id INTEGER PRIMARY KEY, alarm_id INTEGER NOT NULL REFERENCES alarms(id),"
+    " agency TEXT NOT NULL, identifier TEXT NOT NULL UNIQUE, text TEXT NOT NULL DEFAULT '',"
+    " user_id INTEGER REFERENCES users(id), created_at INTEGER NOT NULL);"
+    "CREATE INDEX escalations_by_alarm ON escalations(alarm_id, id);"
+    "CREATE TABLE outbox("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, owner_id INTEGER NOT NULL,"
+    " alarm_id INTEGER REFERENCES alarms(id), label TEXT NOT NULL DEFAULT '',"
+    " channel TEXT NOT NULL, format TEXT NOT NULL, recipient TEXT NOT NULL,"
+    " content_type TEXT NOT NULL, message_key TEXT NOT NULL, body TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK(state IN('queued','sending','delivered','failed')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL,"
+    " next_attempt_at INTEGER NOT NULL, deadline_at INTEGER NOT NULL,"
+    " last_error TEXT, reference TEXT, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, last_attempt_at INTEGER, delivered_at INTEGER,"
+    " body_redacted INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 'queued';"
+    "CREATE INDEX outbox_sending ON outbox(id) WHERE state = 'sending';"
+    "CREATE INDEX outbox_by_owner ON outbox(kind, owner_id, id);"
+    "CREATE INDEX outbox_to_redact ON outbox(created_at) WHERE body_redacted = 0;",
+
+    /* Remote arm/disarm: how to reach a panel's control interface (its
+     * protocol, address and partition, and the secrets only the command
+     * tracker reads), and every command sent, with the panel's answer and
+     * the DC-09 report that followed. The partial index finds the
+     * commands still waiting for their report, so that an opening or
+     * closing costs one look-up in an almost empty index. */
+    "CREATE TABLE panel_links("
+    " panel_id INTEGER PRIMARY KEY REFERENCES panels(id), protocol TEXT NOT NULL,"
+    " address TEXT NOT NULL, partition_number INTEGER NOT NULL DEFAULT 1,"
+    " password TEXT NOT NULL DEFAULT '', user_code TEXT NOT NULL DEFAULT '',"
+    " updated_at INTEGER NOT NULL);"
+    "CREATE TABLE panel_commands("
+    " id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL REFERENCES sites(id),"
+    " panel_id INTEGER NOT NULL REFERENCES panels(id), alarm_id INTEGER REFERENCES alarms(id),"
+    " command TEXT NOT NULL, zone INTEGER,"
+    " state TEXT NOT NULL CHECK(state IN('pending','confirmed','refused','timed-out','failed')),"
+    " user_id INTEGER REFERENCES users(id), username TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " answered_at INTEGER, answer TEXT, reported_at INTEGER,"
+    " report_alarm_id INTEGER REFERENCES alarms(id), finished_at INTEGER, message TEXT);"
+    "CREATE INDEX panel_commands_by_site ON panel_commands(site_id, id);"
+    "CREATE INDEX panel_commands_awaiting ON panel_commands(site_id, created_at)"
+    " WHERE reported_at IS NULL AND state IN('pending','confirmed','timed-out');",
+
+    /* The map and the mass alert: police and gendarmerie stations, and an
+     * R*Tree of the positions of stations, sites and agents. Triggers keep
+     * each index in step with its table, whoever writes it (the demo, an
+     * agents import), so that a search reads only a small box. */
+    "CREATE TABLE police_stations("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " service TEXT NOT NULL CHECK(service IN('police','gendarmerie')),"
+    " address TEXT NOT NULL DEFAULT '', city TEXT NOT NULL DEFAULT '', phone TEXT,"
+    " lat REAL NOT NULL, lon REAL NOT NULL);"
+    "CREATE VIRTUAL TABLE police_stations_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);"
+    "CREATE VIRTUAL TABLE sites_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);"
+    "CREATE VIRTUAL TABLE agents_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);"
+    "INSERT INTO sites_geo SELECT id, lat, lat, lon, lon FROM sites"
+    " WHERE lat IS NOT NULL AND lon IS NOT NULL;"
+    "INSERT INTO agents_geo SELECT id, lat, lat, lon, lon FROM agents"
+    " WHERE lat IS NOT NULL AND lon IS NOT NULL;"
+    "CREATE TRIGGER police_stations_geo_insert AFTER INSERT ON police_stations BEGIN"
+    " INSERT INTO police_stations_geo VALUES(NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon); END;"
+    "CREATE TRIGGER police_stations_geo_update AFTER UPDATE OF lat, lon ON police_stations BEGIN"
+    " UPDATE police_stations_geo SET min_lat = NEW.lat, max_lat = NEW.lat, min_lon = NEW.lon,"
+    " max_lon = NEW.lon WHERE id = NEW.id; END;"
+    "CREATE TRIGGER police_stations_geo_delete AFTER DELETE ON police_stations BEGIN"
+    " DELETE FROM police_stations_geo WHERE id = OLD.id; END;"
+    "CREATE TRIGGER sites_geo_insert AFTER INSERT ON sites"
+    " WHEN NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL BEGIN"
+    " INSERT INTO sites_geo VALUES(NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon); END;"
+    "CREATE TRIGGER sites_geo_update AFTER UPDATE OF lat, lon ON sites BEGIN"
+    " DELETE FROM sites_geo WHERE id = OLD.id;"
+    " INSERT INTO sites_geo SELECT NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon"
+    " WHERE NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL; END;"
+    "CREATE TRIGGER sites_geo_delete AFTER DELETE ON sites BEGIN"
+    " DELETE FROM sites_geo WHERE id = OLD.id; END;"
+    "CREATE TRIGGER agents_geo_insert AFTER INSERT ON agents"
+    " WHEN NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL BEGIN"
+    " INSERT INTO agents_geo VALUES(NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon); END;"
+    "CREATE TRIGGER agents_geo_update AFTER UPDATE OF lat, lon ON agents BEGIN"
+    " DELETE FROM agents_geo WHERE id = OLD.id;"
+    " INSERT INTO agents_geo SELECT NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon"
+    " WHERE NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL; END;"
+    "CREATE TRIGGER agents_geo_delete AFTER DELETE ON agents BEGIN"
+    " DELETE FROM agents_geo WHERE id = OLD.id; END;",
+
+    /* DC-09 receipts as an append-only log in arrival order: the
+     * retransmission window is looked up in memory (dc09_receipts.c), so
+     * the table needs no key index, and an event dirties only the log's
+     * last page instead of a leaf at its account's place in a b-tree. The
+     * receipts of the window are carried over. */
+    "CREATE TABLE dc09_receipt_log("
+    " id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, account TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, digest TEXT NOT NULL);"
+    "INSERT INTO dc09_receipt_log(received_at, account, seq, digest)"
+    " SELECT received_at, account, seq, digest FROM dc09_receipts ORDER BY received_at;"
+    "DROP TABLE dc09_receipts;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

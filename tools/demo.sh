@@ -14,12 +14,22 @@ sim="$PWD/$build/bin/vigie-sim"
 dir=${VIGIE_DEMO_DIR:-$PWD/build/demo}
 port=${VIGIE_DEMO_PORT:-8080}
 dc09_port=${VIGIE_DEMO_DC09_PORT:-12000}
+# The commandable panel of "Siège - Opéra" (account 1234): a simulated
+# EnvisaLink TPI on this port, with the demo's password and user code.
+tpi_port=${VIGIE_DEMO_TPI_PORT:-14025}
+tpi_account=1234 tpi_password=demo42 tpi_code=135790
+# The emergency services' alert gateways (vigie-sim gateway) on these
+# ports: the police's refuses the first alert and takes the next; the
+# gendarmerie's never takes one, so that a failed escalation can be seen.
+police_gateway_port=${VIGIE_DEMO_POLICE_PORT:-9700}
+gendarmerie_gateway_port=${VIGIE_DEMO_GENDARMERIE_PORT:-9701}
 extra=()
 listeners=(--dc09 "127.0.0.1:$dc09_port")
 if [ "$mode" = "--smoke" ]; then
   dir=$(mktemp -d /tmp/vigie-demo.XXXXXX)
   port=0
   extra=(--set argon2_memory_kib=64 --set argon2_iterations=1)
+  police_gateway_port=0 gendarmerie_gateway_port=0
   listeners=()
 fi
 rm -rf "$dir"
@@ -27,13 +37,44 @@ mkdir -p "$dir"
 db="$dir/vigie.db"
 
 "$vigied" init --db "$db" --demo "${extra[@]}" >"$dir/accounts.txt"
+printf '%s\n%s\n' "$tpi_password" "$tpi_code" |
+  "$vigied" panel set "$tpi_account" --protocol tpi --address "127.0.0.1:$tpi_port" \
+    --password-file - --code-file - --db "$db" "${extra[@]}" >/dev/null 2>>"$dir/panel-set.log"
+gateways=()
+# start_gateway NAME FAIL PORT: sets gateway_port to the port it took.
+start_gateway() {
+  mkdir -p "$dir/alerts-$1"
+  "$sim" gateway --listen "127.0.0.1:$3" --fail "$2" --dir "$dir/alerts-$1" \
+    >"$dir/gateway-$1.log" 2>&1 &
+  gateways+=($!)
+  gateway_port=
+  for _ in $(seq 1 50); do
+    gateway_port=$(sed -n 's/^gateway: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$dir/gateway-$1.log")
+    [ -n "$gateway_port" ] && return 0
+    sleep 0.1
+  done
+  echo "demo: the $1 gateway did not start" >&2
+  cat "$dir/gateway-$1.log" >&2
+  exit 1
+}
+start_gateway police 1 "$police_gateway_port"
+escalation=(--set "escalation_police_cap_url=http://127.0.0.1:$gateway_port/alerts")
+start_gateway gendarmerie 1000000 "$gendarmerie_gateway_port"
+escalation+=(--set "escalation_gendarmerie_cap_url=http://127.0.0.1:$gateway_port/alerts"
+  --set "escalation_gendarmerie_phone=+33 1 40 00 00 17" --set escalation_attempts_max=3)
 "$vigied" --db "$db" --listen "127.0.0.1:$port" "${listeners[@]}" "${extra[@]}" \
-  2>"$dir/vigied.log" &
+  "${escalation[@]}" 2>"$dir/vigied.log" &
 pid=$!
 panels=
+tpi_panel=
 cleanup() {
   if [ -n "$panels" ]; then kill "$panels" 2>/dev/null && wait "$panels" 2>/dev/null || true; fi
+  if [ -n "$tpi_panel" ]; then kill "$tpi_panel" 2>/dev/null && wait "$tpi_panel" 2>/dev/null || true; fi
   kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  local gateway
+  for gateway in "${gateways[@]}"; do
+    kill "$gateway" 2>/dev/null && wait "$gateway" 2>/dev/null || true
+  done
   if [ "$mode" = "--smoke" ]; then rm -rf "$dir"; fi
 }
 trap cleanup EXIT
@@ -67,6 +108,19 @@ post_alarm '{"class":"technical","priority":4,"site_id":20,"note":"Keyholder rep
 open=$(curl -sf "$url/v1/alarms" -H "Authorization: Bearer $token" | grep -o '"id":' | wc -l)
 if [ "$mode" = "--smoke" ]; then
   [ "$open" -eq 5 ] || { echo "demo: expected 5 open alarms, found $open" >&2; exit 1; }
+  curl -sf "$url/v1/sites/1/panel" -H "Authorization: Bearer $token" | grep -q '"protocol":"tpi"' ||
+    { echo "demo: the panel of Siège - Opéra has no connection" >&2; exit 1; }
+  # The police gateway refuses the first alert, then takes it.
+  curl -sf -o /dev/null -XPOST "$url/v1/alarms/1/escalations" -H "Authorization: Bearer $token" \
+    -d '{"agency":"police","text":"demo smoke"}' ||
+    { echo "demo: cannot escalate alarm 1 to the police" >&2; exit 1; }
+  for _ in $(seq 1 100); do
+    curl -sf "$url/v1/alarms/1/escalations" -H "Authorization: Bearer $token" |
+      grep -q '"state":"delivered"' && break
+    sleep 0.1
+  done
+  ls "$dir"/alerts-police/*.xml >/dev/null 2>&1 ||
+    { echo "demo: the police gateway got no alert" >&2; exit 1; }
   echo "demo smoke: vigied on $url with the demo dataset and $open open alarms"
   exit 0
 fi
@@ -80,6 +134,7 @@ simulate_centre() {
   local args=(--server "$url" --dc09 "127.0.0.1:$dc09_port")
   local account
   for account in $("$vigied" account list --db "$db" 2>/dev/null | awk '{ print $1 }' | head -40); do
+    [ "$account" = "$tpi_account" ] && continue # its state is the TPI panel's
     args+=(--account "$account")
   done
   while read -r uid kind token; do
@@ -96,6 +151,20 @@ DC-09 panels report to 127.0.0.1:$dc09_port.
 Accounts (also in $dir/accounts.txt):
 $(grep -v '^#' "$dir/accounts.txt" | awk 'NF == 3 && $2 ~ /operator|supervisor|admin/ { printf "  %-6s %-10s %s\n", $1, $2, $3 }')
 
+In the console: an SOS from a protection phone comes within seconds: select
+it and press v for the victim's file, her position and live track. On the
+burglary at "Siège - Opéra", p shows the bank's procedure as a checklist
+(Space ticks a step, s skips, f marks it failed); the duress shows DURESS
+and its plan first, without the site's number. x closes with a resolution.
+In that burglary's detail, D disarms the site's panel (a simulated
+EnvisaLink, after a confirmation naming the site): pending, then confirmed
+by the panel and its DC-09 report, "disarmed since"; L and H arm it again.
+On any alarm, e escalates it: the dialog shows who, where and what; n adds
+a line, e asks to confirm, y sends. The police gateway (a simulated one on
+loopback, its alerts in $dir/alerts-police) refuses the first try: queued,
+then delivered with its reference. The gendarmerie's never answers: after
+three tries the detail says, in red, to phone instead.
+
 Try:
   $build/bin/vigie --server $url --user sam    (a supervisor: read-only)
   TOKEN=\$(curl -s -XPOST $url/v1/sessions -d '{"username":"alice","password":"$(password alice)"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
@@ -109,6 +178,12 @@ MSG
 
 simulate_centre &
 panels=$!
+# The panel vigied arms and disarms: it answers the TPI and reports each
+# change over DC-09, as a real panel behind an EnvisaLink does.
+"$sim" panel --listen "127.0.0.1:$tpi_port" --to "127.0.0.1:$dc09_port" --account "$tpi_account" \
+  --password "$tpi_password" --code "$tpi_code" --state armed --answer-delay 1000 \
+  --seconds 86400 >"$dir/tpi-panel.log" 2>&1 &
+tpi_panel=$!
 if [ -t 0 ] && [ -t 1 ] && [ -x "$vigie" ]; then
   # The console, logged in as alice with the session the seeding opened.
   # Quitting it (q, then y) leaves the server running for other consoles.

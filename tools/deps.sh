@@ -7,7 +7,7 @@ packages=(
   libmicrohttpd-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev
   libncurses-dev libpcre2-dev libnotify-dev libargon2-dev libssl-dev
   libcmocka-dev libclang-rt-14-dev clang libcsv-dev libphonenumber-dev g++
-  sqlite3 curl tmux openssh-server openssh-client python3-yaml
+  sqlite3 curl tmux openssh-server openssh-client python3-yaml libxml2-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,6 @@
-/* table.c: the table's model: an index of visible row numbers (filtered,
- * sorted, rebuilt lazily after a change, never a copy of the rows), the
- * selection that follows its row id, flashes and ticks. Painting: table_draw.c */
+/* table.c: the table's selection, which follows its row id, its moves,
+ * sorting, flashes and ticks. The index of rows: table_index.c; painting:
+ * table_draw.c */
 #include "widgets/table_private.h"
 
 #include <stdlib.h>
@@ -13,7 +13,7 @@ int table_page_rows(const struct table *table)
     return table->base.height > 1 ? table->base.height - 1 : 0;
 }
 
-static void mark_line(struct table *table, size_t index)
+void table_mark_line(struct table *table, size_t index)
 {
     if (index < table->top || index - table->top >= (size_t)table_page_rows(table))
         return;
@@ -25,48 +25,25 @@ static void mark_line(struct table *table, size_t index)
 
 static void mark_id(struct table *table, uint64_t id)
 {
-    if (table->index_stale || table->order_stale)
+    if (table->index_stale || table->order_stale || table->filter_stale)
         return; /* the rebuild repaints every line */
     for (int line = 0; line < table_page_rows(table); line++) {
         size_t index = table->top + (size_t)line;
         if (index >= table->visible_count)
             break;
-        if (table->source.row_id(table->source.context, table->visible[index]) == id)
-            mark_line(table, index);
+        if (table->visible[index].id == id)
+            table_mark_line(table, index);
     }
-}
-
-static int compare_rows(const void *a, const void *b, void *context)
-{
-    struct table *table = context;
-    size_t row_a = *(const size_t *)a, row_b = *(const size_t *)b;
-    int order;
-    if (table->source.compare) {
-        order = table->source.compare(table->source.context, row_a, row_b, table->sort_column);
-    } else {
-        table->source.cell_text(table->source.context, row_a, table->sort_column, table->cell_a,
-                                sizeof table->cell_a);
-        table->source.cell_text(table->source.context, row_b, table->sort_column, table->cell_b,
-                                sizeof table->cell_b);
-        order = strcoll(table->cell_a, table->cell_b);
-    }
-    if (table->descending)
-        order = order > 0 ? -1 : (order < 0 ? 1 : 0);
-    if (order == 0) /* ties keep the source's order: qsort is not stable */
-        order = row_a < row_b ? -1 : (row_a > row_b ? 1 : 0);
-    return order;
 }
 
 static bool find_id(struct table *table, uint64_t id, size_t hint, size_t *index)
 {
-    const struct table_source *source = &table->source;
-    if (hint < table->visible_count &&
-        source->row_id(source->context, table->visible[hint]) == id) {
+    if (hint < table->visible_count && table->visible[hint].id == id) {
         *index = hint;
         return true;
     }
     for (size_t i = 0; i < table->visible_count; i++) {
-        if (source->row_id(source->context, table->visible[i]) == id) {
+        if (table->visible[i].id == id) {
             *index = i;
             return true;
         }
@@ -78,7 +55,7 @@ static bool find_id(struct table *table, uint64_t id, size_t hint, size_t *index
  * visible, its place otherwise. A view at the head stays there, so that
  * rows arriving on top are seen; a scrolled view keeps the selected row on
  * its screen line. */
-static void restore_selection(struct table *table, size_t old_line, bool at_head)
+void table_restore_selection(struct table *table, size_t old_line, bool at_head)
 {
     size_t count = table->visible_count;
     size_t page = (size_t)table_page_rows(table);
@@ -91,7 +68,7 @@ static void restore_selection(struct table *table, size_t old_line, bool at_head
     if (!table->has_selection || !find_id(table, table->selected_id, index, &index))
         index = index < count ? index : count - 1;
     table->selected = index;
-    table->selected_id = table->source.row_id(table->source.context, table->visible[index]);
+    table->selected_id = table->visible[index].id;
     table->has_selection = true;
     size_t top = !at_head && index >= old_line ? index - old_line : 0;
     if (page > 0 && top + page > count)
@@ -101,48 +78,11 @@ static void restore_selection(struct table *table, size_t old_line, bool at_head
     table->top = top;
 }
 
-static size_t selected_line(const struct table *table)
+size_t table_selected_line(const struct table *table)
 {
     bool shown = table->selected >= table->top &&
                  table->selected - table->top < (size_t)table_page_rows(table);
     return shown ? table->selected - table->top : 0;
-}
-
-static bool rebuild_index(struct table *table)
-{
-    size_t count = table->source.row_count(table->source.context);
-    if (count > table->capacity) {
-        size_t capacity = count + count / 4 + 16;
-        size_t *grown = realloc(table->visible, capacity * sizeof *grown);
-        if (!grown) {
-            table->visible_count = 0; /* show nothing rather than stale rows */
-            table->rows_dirty = true;
-            return false;
-        }
-        table->visible = grown;
-        table->capacity = capacity;
-    }
-    size_t kept = 0;
-    for (size_t row = 0; row < count; row++)
-        if (!table->filter || table->filter(table->filter_context, row))
-            table->visible[kept++] = row;
-    table->visible_count = kept;
-    return true;
-}
-
-/* Brings the index up to date; cheap when nothing changed. */
-void table_refresh_index(struct table *table)
-{
-    if (!table->index_stale && !table->order_stale)
-        return;
-    size_t old_line = selected_line(table);
-    bool at_head = table->top == 0;
-    if (table->index_stale && !rebuild_index(table))
-        return; /* stays stale: retried at the next draw */
-    if (table->sorted && table->visible_count > 1)
-        qsort_r(table->visible, table->visible_count, sizeof *table->visible, compare_rows, table);
-    table->index_stale = table->order_stale = false;
-    restore_selection(table, old_line, at_head);
 }
 
 static void table_resize_op(struct widget *widget)
@@ -158,10 +98,10 @@ static void table_resize_op(struct widget *widget)
     }
     if (table->line_dirty)
         memset(table->line_dirty, 0, (size_t)table->line_capacity);
-    size_t line = selected_line(table);
-    if (table->index_stale || table->order_stale)
+    size_t line = table_selected_line(table);
+    if (table->index_stale || table->order_stale || table->filter_stale)
         return;
-    restore_selection(table, line < (size_t)lines ? line : 0, table->top == 0);
+    table_restore_selection(table, line < (size_t)lines ? line : 0, table->top == 0);
 }
 
 static void select_index(struct table *table, size_t index)
@@ -173,7 +113,7 @@ static void select_index(struct table *table, size_t index)
         index = table->visible_count - 1;
     size_t page = (size_t)table_page_rows(table), old = table->selected, old_top = table->top;
     table->selected = index;
-    table->selected_id = table->source.row_id(table->source.context, table->visible[index]);
+    table->selected_id = table->visible[index].id;
     table->has_selection = true;
     if (index < table->top)
         table->top = index;
@@ -182,8 +122,8 @@ static void select_index(struct table *table, size_t index)
     if (table->top != old_top) {
         table->rows_dirty = true; /* the whole page scrolled */
     } else if (index != old) {
-        mark_line(table, old);
-        mark_line(table, index);
+        table_mark_line(table, old);
+        table_mark_line(table, index);
     }
 }
 
@@ -244,7 +184,7 @@ bool table_selected(struct table *table, size_t *row, uint64_t *id)
     if (table->visible_count == 0)
         return false;
     if (row)
-        *row = table->visible[table->selected];
+        *row = table->visible[table->selected].row;
     if (id)
         *id = table->selected_id;
     return true;
@@ -293,21 +233,17 @@ int table_handle_key(struct table *table, struct widget_key key)
     return WIDGET_HANDLED | (moved ? WIDGET_REDRAW : 0);
 }
 
-void table_rows_changed(struct table *table)
-{
-    table->index_stale = true;
-}
-
 void table_row_touched(struct table *table, uint64_t id)
 {
     mark_id(table, id);
 }
 
-void table_set_filter(struct table *table, table_filter_fn keep, void *filter_context)
+void table_set_column_flex(struct table *table, size_t column, int flex)
 {
-    table->filter = keep;
-    table->filter_context = filter_context;
-    table->index_stale = true;
+    if (column >= table->column_count || table->columns[column].flex == flex)
+        return;
+    table->columns[column].flex = flex;
+    table->base.dirty = true;
 }
 
 int table_sort(struct table *table, size_t column, bool descending)
@@ -396,7 +332,7 @@ void table_free(struct table *table)
 {
     if (!table)
         return;
-    free(table->visible);
+    table_index_free(table);
     free(table->line_dirty);
     free(table->column_x);
     free(table->column_width);

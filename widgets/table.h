@@ -1,8 +1,14 @@
 /* table.h: a table over rows it never copies. A data source answers row
  * count, cell text, row id, attribute and order; the table keeps only an
- * index of visible rows (filtered, sorted) and formats the rows on screen. */
+ * index of its rows (sorted, then filtered) and formats the rows on
+ * screen. A source that says which row changed (table_row_added,
+ * _removed, _updated) costs a binary search and a move per change instead
+ * of a sort of every row; a new filter walks the sorted index and sorts
+ * nothing. */
 #ifndef VIGIE_WIDGETS_TABLE_H
 #define VIGIE_WIDGETS_TABLE_H
+
+#include <stdint.h>
 
 #include "widgets/cells.h"
 #include "widgets/widget.h"
@@ -13,6 +19,8 @@
 /* Rows flashing at once: flashes mark a few priority arrivals; past this
  * the flash that ends soonest gives way. */
 #define TABLE_FLASH_MAX 32
+/* What table_row_removed answers for a row it did not know. */
+#define TABLE_NO_ROW SIZE_MAX
 
 enum table_align { TABLE_ALIGN_LEFT, TABLE_ALIGN_RIGHT, TABLE_ALIGN_CENTER };
 
@@ -40,6 +48,17 @@ struct table_source {
     /* Order of two rows by a column (<0, 0, >0). NULL: the cell texts are
      * compared, which formats every row on each sort. */
     int (*compare)(void *context, size_t row_a, size_t row_b, size_t column);
+    /* May be NULL, or false for a column: a number that orders rows by the
+     * column as compare does, leaving ties to compare (key(a) < key(b)
+     * only when compare(a, b) < 0). Sorting 100,000 rows by such keys is
+     * several times faster than by compare alone. */
+    bool (*sort_key)(void *context, size_t row, size_t column, uint64_t *key);
+};
+
+/* How the source numbered its rows again when one left. */
+enum table_renumber {
+    TABLE_RENUMBER_SHIFT,     /* the rows after it moved down by one (an array's erase) */
+    TABLE_RENUMBER_LAST_MOVES /* its last row took its number (an unordered array) */
 };
 
 /* Attributes (A_* | COLOR_PAIR) the caller's theme chose. */
@@ -70,12 +89,28 @@ void table_set_empty_text(struct table *table, const char *text);
 /* The source's rows were inserted, removed, re-ordered or edited. The index
  * is rebuilt at the next draw or query; the selection follows its row id. */
 void table_rows_changed(struct table *table);
+/* One row came: it is numbered row, and the rows from row on moved up by
+ * one (none when it comes last). It takes its place in the order, and the
+ * filter decides at once whether it is shown. */
+void table_row_added(struct table *table, size_t row);
+/* The row with this id left the source, renumbered as renumber says.
+ * Returns the number the row had, or TABLE_NO_ROW when it was not one of
+ * the source's rows (nothing changes) or the index is rebuilt anyway. */
+size_t table_row_removed(struct table *table, uint64_t id, enum table_renumber renumber);
+/* The row with this id changed (its number did not): it moves to its new
+ * place in the order and is shown or hidden as the filter now says. */
+void table_row_updated(struct table *table, uint64_t id);
 /* Only the cells of this row changed: repaints its line if it is shown. */
 void table_row_touched(struct table *table, uint64_t id);
 
 /* NULL removes the filter. Call again (same function) when the filter's
- * parameters changed. */
+ * parameters changed. The filter is asked about each row in the source's
+ * order, not the table's. */
 void table_set_filter(struct table *table, table_filter_fn keep, void *filter_context);
+
+/* Changes a column's share of the width left over (as table_column's
+ * flex); the columns are laid out again at the next draw. */
+void table_set_column_flex(struct table *table, size_t column, int flex);
 
 /* Returns -1 for a column that is not sortable or does not exist. */
 int table_sort(struct table *table, size_t column, bool descending);

@@ -93,11 +93,10 @@ static bool is_flashing(const struct table *table, uint64_t id)
 
 static attr_t row_attr(struct table *table, size_t index)
 {
-    size_t row = table->visible[index];
+    size_t row = table->visible[index].row;
     if (index == table->selected)
         return table->style.selected;
-    if (table->flash_count > 0 &&
-        is_flashing(table, table->source.row_id(table->source.context, row)))
+    if (table->flash_count > 0 && is_flashing(table, table->visible[index].id))
         return table->style.flash;
     attr_t attr = table->source.row_attr ? table->source.row_attr(table->source.context, row) : 0;
     return attr ? attr : table->style.row;
@@ -130,7 +129,7 @@ static void draw_line(struct table *table, int line, bool live_only)
             cells_fill(win, y, x, table->base.width, table->style.row);
         return;
     }
-    size_t row = table->visible[index];
+    size_t row = table->visible[index].row;
     attr_t attr = row_attr(table, index);
     int end = 0;
     for (size_t column = 0; column < table->shown_columns; column++) {

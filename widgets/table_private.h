@@ -1,5 +1,7 @@
-/* table_private.h: the table's state, shared by table.c (index, selection,
- * ticks) and table_draw.c (layout and painting). Nothing else includes it. */
+/* table_private.h: the table's state, shared by table.c (selection,
+ * ticks), table_index.c (the sorted, filtered index and its incremental
+ * changes) and table_draw.c (layout and painting). Nothing else includes
+ * it. */
 #ifndef VIGIE_WIDGETS_TABLE_PRIVATE_H
 #define VIGIE_WIDGETS_TABLE_PRIVATE_H
 
@@ -8,6 +10,13 @@
 struct table_flash {
     uint64_t id;
     unsigned ticks;
+};
+
+/* One row of the index: its number in the source, and its id, so that a
+ * row can be found after it left the source. */
+struct table_entry {
+    size_t row;
+    uint64_t id;
 };
 
 struct table {
@@ -23,9 +32,17 @@ struct table {
     void *filter_context;
     char *empty_text;
 
-    size_t *visible; /* source row numbers, filtered and sorted */
-    size_t visible_count, capacity;
-    bool index_stale, order_stale;
+    struct table_entry *order; /* every source row, sorted (source order unsorted) */
+    size_t order_count, order_capacity;
+    struct table_entry *kept; /* the rows the filter keeps, in order */
+    size_t kept_count, kept_capacity;
+    unsigned char *marks; /* by source row: kept or not, during a filter pass */
+    size_t marks_capacity;
+    struct table_entry *visible; /* order, or kept when a filter is set */
+    size_t visible_count;
+    bool index_stale;  /* order is rebuilt from the source, sorted, filtered */
+    bool order_stale;  /* order is sorted again, then filtered */
+    bool filter_stale; /* kept is filtered again from order */
     bool sorted, descending;
     size_t sort_column;
 
@@ -46,6 +63,15 @@ struct table {
 int table_page_rows(const struct table *table);
 /* Brings the index of visible rows up to date; cheap when nothing changed. */
 void table_refresh_index(struct table *table);
+/* table.c: after the index was rebuilt: the selection keeps its row when
+ * it is still visible, its place otherwise; the view's top follows. */
+void table_restore_selection(struct table *table, size_t old_line, bool at_head);
+/* table.c: the screen line of the selection (0 when it is off screen). */
+size_t table_selected_line(const struct table *table);
+/* table.c: marks one visible row's line for repainting. */
+void table_mark_line(struct table *table, size_t index);
+/* table_index.c */
+void table_index_free(struct table *table);
 /* The widget's draw operation. */
 void table_draw_op(struct widget *widget);
 

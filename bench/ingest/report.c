@@ -116,8 +116,8 @@ static void print_header(const struct world *world, int accounts, int seconds)
            "  limit:  an epoll thread of this program on 127.0.0.1 that frames the stream\n"
            "          (dc09_frame_find), reads each header and answers an ACK; stores nothing;\n"
            "  vigied: `vigied serve --dc09 127.0.0.1:0` on a fresh database (demo dataset and\n"
-           "          %d accounts registered, each run its own), WAL, synchronous=FULL: an ACK\n"
-           "          leaves once its event is committed (group commit).\n"
+           "          %d accounts registered, each run its own), WAL, group commit: an ACK\n"
+           "          leaves once the WAL holding its event is fdatasync'ed.\n"
            "1130 (burglary) becomes an open alarm in the queue, the worst case; 1602 (periodic\n"
            "test) is recorded closed.\n\n",
            seconds, accounts);

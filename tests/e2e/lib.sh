@@ -553,7 +553,10 @@ alarms = json.load(sys.stdin)["alarms"]
 for a in sorted(alarms, key=lambda a: (a["priority"], a["received_at"], a["id"])):
     claim = a.get("claim") or {}
     who = claim.get("display_name") or claim.get("username") or ""
-    print("\t".join(str(x) for x in (a["priority"], a["class"], a["subject"], a["place"], a["state"], who)))
+    # A possible hold-up shows its marker word in the class cell.
+    cls = "DURESS" if a["class"] == "duress" else \
+        "EARLY OPEN" if "early-open" in a.get("flags", []) else a["class"]
+    print("\t".join(str(x) for x in (a["priority"], cls, a["subject"], a["place"], a["state"], who)))
 '
 }
 

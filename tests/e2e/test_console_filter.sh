@@ -32,7 +32,7 @@ console_start A 80 24 -- --server "$(server_url main)" --user alice
 console_login A alice
 expect_lines A all 3 8 <<'EOF'
 1    age fire       Agence Cagnes Cent… 112 Avenue … new
-1    age duress     Siège - Opéra       12 Rue de l… new
+1    age DURESS     Siège - Opéra       12 Rue de l… new
 1    age panic      TGD-75-2026-0001                 new
 2    age burglary   Agence Bastille     134 Bouleva… new
 4    age technical  Boutique Rue de la… 58 Rue Ober… new
@@ -46,7 +46,7 @@ expect_lines A bastille 3 4 <<'EOF'
 2    age burglary   Agence Bastille     134 Bouleva… new
 
 EOF
-wait_for A "1 alarms match /bastille/ (any case)"
+wait_for A "1 alarm matches /bastille/ (any case)"
 test_end
 
 test_begin "a capital makes the pattern exact: /Bastille matches, /BASTILLE hides all and says so" 15
@@ -78,7 +78,7 @@ type_text A "(foo"
 wait_for A "Invalid pattern: missing closing parenthesis at offset 4"
 expect_lines A invalid-typing 3 8 <<'EOF'
 1    age fire       Agence Cagnes Cent… 112 Avenue … new
-1    age duress     Siège - Opéra       12 Rue de l… new
+1    age DURESS     Siège - Opéra       12 Rue de l… new
 1    age panic      TGD-75-2026-0001                 new
 2    age burglary   Agence Bastille     134 Bouleva… new
 4    age technical  Boutique Rue de la… 58 Rue Ober… new
@@ -92,14 +92,14 @@ test_end
 test_begin "Esc clears a filter: every alarm is back" 15
 filter_with A duress
 expect_lines A duress 3 4 <<'EOF'
-1    age duress     Siège - Opéra       12 Rue de l… new
+1    age DURESS     Siège - Opéra       12 Rue de l… new
 
 EOF
 keys A Escape
 wait_for A "Filter cleared"
 expect_lines A cleared 3 8 <<'EOF'
 1    age fire       Agence Cagnes Cent… 112 Avenue … new
-1    age duress     Siège - Opéra       12 Rue de l… new
+1    age DURESS     Siège - Opéra       12 Rue de l… new
 1    age panic      TGD-75-2026-0001                 new
 2    age burglary   Agence Bastille     134 Bouleva… new
 4    age technical  Boutique Rue de la… 58 Rue Ober… new

@@ -29,7 +29,7 @@ check "the Opera panel's burglary is acknowledged" sim_dc09 main 1234 1130 3 14
 expect_lines A queue-80x24 1 6 2 <<'EOF'
 Vigie  alice (operator)     P1:1 P2:2 P3:0 P4:0 P5:0           LIVE  main  hb Ns
 P    Age Class      Site/person         Place        State        Handled by
-1    age duress     Siège - Opéra       12 Rue de l… new
+1    age DURESS     Siège - Opéra       12 Rue de l… new
 2    age burglary   Agence Bastille     134 Bouleva… new
 2    age burglary   Siège - Opéra       12 Rue de l… new
 
@@ -42,9 +42,10 @@ test_end
 
 test_begin "g then Enter opens the duress: its fields, local times, timeline and raw DC-09 frame" 20
 keys A g Enter
-expect_lines A detail 2 16 <<'EOF'
+expect_lines A detail 2 17 <<'EOF'
 Alarm 2   priority 1   duress   new
 
+DURESS: possible hold-up: do NOT call the site; follow the duress plan (p)
 Received     YYYY-MM-DD hh:mm:ss  (age ago)
 Site/person  Siège - Opéra
 Place        12 Rue de la Roquette, 75008 Paris
@@ -107,14 +108,14 @@ check "the server has it closed as police-dispatched" \
 check "the server's open list is the queue shown" test "$(api_open_ids "$token" | tr '\n' ' ')" = "1 4 "
 test_end
 
-test_begin "at 200x50 bruno sees the same queue, every column's text in full" 20
+test_begin "at 200x50 bruno sees the same queue, every column's text in full, the class widened" 20
 console_start B 200 50 -- --server "$(server_url main)" --user bruno
 console_login B bruno
 expect_lines B queue-200x50 1 5 <<'EOF'
 Vigie  bruno (operator)                                                                 P1:0 P2:2 P3:0 P4:0 P5:0                                                                       LIVE  main  hb Ns
-P    Age Class      Site/person                                                                           Place                                                    State        Handled by
-2    age burglary   Agence Bastille                                                                       134 Boulevard Voltaire, 75011 Paris                      new
-2    age burglary   Siège - Opéra                                                                         12 Rue de la Roquette, 75008 Paris                       new
+P    Age Class                 Site/person                                                                     Place                                               State        Handled by
+2    age burglary              Agence Bastille                                                                 134 Boulevard Voltaire, 75011 Paris                 new
+2    age burglary              Siège - Opéra                                                                   12 Rue de la Roquette, 75008 Paris                  new
 
 EOF
 test_end

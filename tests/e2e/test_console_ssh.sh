@@ -105,7 +105,7 @@ console_login S alice
 expect_lines S ssh-queue 1 5 <<'EOF'
 Vigie  alice (operator)     P1:1 P2:1 P3:0 P4:0 P5:0           LIVE  main  hb Ns
 P    Age Class      Site/person         Place        State        Handled by
-1    age duress     Siège - Opéra       12 Rue de l… new
+1    age DURESS     Siège - Opéra       12 Rue de l… new
 2    age burglary   Agence Bastille     134 Bouleva… new
 
 EOF
@@ -145,7 +145,7 @@ test_begin "alice comes back over SSH, her console in a session of its own: the 
 rm -f "$ssh_dir/console.pid"
 ssh_console S2 setsid
 console_login S2 alice
-wait_for_re S2 "^1 .* duress .* claimed +Alice Moreau\$"
+wait_for_re S2 "^1 .* DURESS .* claimed +Alice Moreau\$"
 expect_queue_matches S2 "$token"
 test_end
 

@@ -34,7 +34,7 @@ console_login V alice
 expect_lines V ascii-queue 1 5 <<'EOF'
 Vigie  alice (operator)     P1:1 P2:1 P3:0 P4:0 P5:0           LIVE  main  hb Ns
 P    Age Class      Site/person         Place        State        Handled by
-1    age duress     Siege - Opera       12 Rue de l~ new
+1    age DURESS     Siege - Opera       12 Rue de l~ new
 2    age burglary   Agence Bastille     134 Bouleva~ new
 
 EOF
@@ -61,7 +61,7 @@ console_login S alice "Terminal too small (60x20): needs at least 80x24"
 expect_no_screen S "LIVE"
 console_resize S 80 24
 wait_for_re S "^Vigie  alice \(operator\) .* LIVE "
-wait_for_re S "^1 .* duress "
+wait_for_re S "^1 .* DURESS "
 keys S Q
 wait_for S "Quit the Vigie console?"
 keys S Escape
@@ -77,7 +77,7 @@ console_start TS 80 24 TERM=screen -- --server "$(server_url main)" --user alice
 console_start TT 80 24 TERM=tmux-256color -- --server "$(server_url main)" --user alice
 for console in TS TT; do
   console_login "$console" alice
-  wait_for_re "$console" "^1 .* duress .* new"
+  wait_for_re "$console" "^1 .* DURESS .* new"
   wait_for_re "$console" "^2 .* burglary .* new"
 done
 test_end
@@ -88,7 +88,7 @@ console_login N alice
 wait_for_re N "^2 .* burglary "
 expect_no_colours N "$SGR_COLOUR" "a colour"
 expect_colours N "^$SGR_REVERSE""Vigie  alice" "the header in reverse video"
-expect_colours N "$SGR_REVERSE(#\[[0-9;]*m)*1 +[0-9]+s duress" "the selected row in reverse video"
+expect_colours N "$SGR_REVERSE(#\[[0-9;]*m)*1 +[0-9]+s DURESS" "the selected row in reverse video"
 test_end
 
 mkdir -p "$XDG_CONFIG_HOME/vigie/themes"
@@ -98,7 +98,7 @@ color header black 201 bold
 color no-such-slot red blue
 EOF
 
-test_begin "a theme from \$XDG_CONFIG_HOME/vigie/themes, chosen with --theme mine, paints the header; its bad line is logged with file and line" 20
+test_begin "a theme from \$XDG_CONFIG_HOME/vigie/themes, chosen with --theme mine, paints the header; its bad line is logged and shown with file and line" 20
 console_start T 80 24 -- --server "$(server_url main)" --user alice --theme mine
 console_login T alice
 wait_for_re T "^2 .* burglary "
@@ -107,6 +107,8 @@ expect_colours T "#\[33m(#\[[0-9;]*m)*2 +[0-9]+s burglary" \
   "the slots the theme leaves out in the built-in colours (priority 2 in yellow)"
 check "the bad line is reported as FILE:LINE in the console's log" \
   grep -q "mine.theme:3: unknown colour slot 'no-such-slot'" "$XDG_STATE_HOME/vigie/vigie.log"
+wait_for_re T " LIVE  main  hb"
+wait_for T "mine.theme:3: unknown colour slot" 2 # live, the status line still says it
 test_end
 
 test_begin "the settings file (VIGIE_CONFIG) naming theme = mine does the same" 20

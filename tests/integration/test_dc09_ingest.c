@@ -330,6 +330,38 @@ static void test_a_retransmission_is_acknowledged_again_and_stored_once(void **s
     assert_int_equal(world_metric(story->world, "vigie_dc09_retransmissions_total"), 2);
 }
 
+/* The retransmission window outlives vigied: its receipts are durable
+ * with their alarms and read back at start, so that a panel whose ACK was
+ * lost in a crash, and that sends again to the restarted centre, is
+ * acknowledged without a second alarm. */
+static void test_a_retransmission_after_a_crash_is_acknowledged_and_stored_once(void **state)
+{
+    struct story *story = *state;
+    char to[32], output[512];
+    snprintf(to, sizeof to, "127.0.0.1:%u", story->world->dc09_port);
+    assert_int_equal(world_sim(story->world, output, sizeof output, "dc09", "--to", to, "--account",
+                               "1234", "--code", "1130", "--zone", "5", "--seq", "77", NULL),
+                     0);
+    assert_non_null(strstr(output, "ACK 1234 seq 0077"));
+    world_kill(story->world); /* kill -9: no clean stop, nothing flushed at exit */
+    assert_true(world_start(story->world));
+    snprintf(to, sizeof to, "127.0.0.1:%u", story->world->dc09_port);
+    assert_int_equal(world_sim(story->world, output, sizeof output, "dc09", "--to", to, "--account",
+                               "1234", "--code", "1130", "--zone", "5", "--seq", "77", NULL),
+                     0);
+    assert_non_null(strstr(output, "ACK 1234 seq 0077"));
+    cJSON *alarms = alarms_of(story->world, story->alice, "1234", NULL);
+    assert_int_equal(cJSON_GetArraySize(alarms), 1);
+    assert_int_equal(world_metric(story->world, "vigie_dc09_retransmissions_total"), 1);
+    /* Another event with the same sequence is still a new alarm. */
+    assert_int_equal(world_sim(story->world, output, sizeof output, "dc09", "--to", to, "--account",
+                               "1234", "--code", "1130", "--zone", "6", "--seq", "77", NULL),
+                     0);
+    alarms = alarms_of(story->world, story->alice, "1234", NULL);
+    assert_int_equal(cJSON_GetArraySize(alarms), 2);
+    assert_int_equal(world_metric(story->world, "vigie_dc09_retransmissions_total"), 1);
+}
+
 static void test_an_unknown_account_is_acknowledged_and_flagged(void **state)
 {
     struct story *story = *state;
@@ -498,6 +530,9 @@ int main(void)
                                         world_down),
         cmocka_unit_test_setup_teardown(test_a_retransmission_is_acknowledged_again_and_stored_once,
                                         world_up, world_down),
+        cmocka_unit_test_setup_teardown(
+            test_a_retransmission_after_a_crash_is_acknowledged_and_stored_once, world_up,
+            world_down),
         cmocka_unit_test_setup_teardown(test_an_unknown_account_is_acknowledged_and_flagged,
                                         world_up, world_down),
         cmocka_unit_test_setup_teardown(test_restores_and_tests_are_recorded_closed, world_up,

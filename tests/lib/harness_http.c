@@ -276,31 +276,42 @@ int64_t world_metric(struct world *world, const char *name)
 
 /* Alarms a test may list at once: the API's own bound. */
 #define ALARMS_OF_LIMIT 5000
+/* Pages read at most: a million alarms, far beyond any test's. */
+#define ALARMS_OF_PAGES_MAX 200
 
 cJSON *alarms_of(struct world *world, const char *token, const char *account,
                  const char *event_code)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/v1/alarms?state=all&limit=%d", ALARMS_OF_LIMIT);
-    long status = 0;
-    cJSON *json = NULL;
-    if (!http_request(world, "GET", path, token, NULL, &status, &json) || status != 200)
-        return NULL;
     cJSON *matching = world_keep(world, cJSON_CreateArray(), free_json);
     if (!matching)
         return NULL;
-    const cJSON *alarm;
-    cJSON_ArrayForEach(alarm, json_get(json, "alarms"))
-    {
-        const char *its_account = json_string(alarm, "account");
-        const char *its_code = json_string(alarm, "event_code");
-        if (account && (!its_account || strcmp(its_account, account) != 0))
-            continue;
-        if (event_code && (!its_code || strcmp(its_code, event_code) != 0))
-            continue;
-        cJSON_AddItemToArray(matching, cJSON_Duplicate(alarm, true));
+    /* Page through every alarm (a flood may have stored more than a page)
+     * in sequence order, as a console does. */
+    int64_t since = 0;
+    for (int page = 0; page < ALARMS_OF_PAGES_MAX; page++) {
+        char path[96];
+        snprintf(path, sizeof path, "/v1/alarms?state=all&limit=%d&since=%lld", ALARMS_OF_LIMIT,
+                 (long long)since);
+        long status = 0;
+        cJSON *json = NULL;
+        if (!http_request(world, "GET", path, token, NULL, &status, &json) || status != 200)
+            return NULL;
+        const cJSON *alarm;
+        cJSON_ArrayForEach(alarm, json_get(json, "alarms"))
+        {
+            since = json_int(alarm, "sequence");
+            const char *its_account = json_string(alarm, "account");
+            const char *its_code = json_string(alarm, "event_code");
+            if (account && (!its_account || strcmp(its_account, account) != 0))
+                continue;
+            if (event_code && (!its_code || strcmp(its_code, event_code) != 0))
+                continue;
+            cJSON_AddItemToArray(matching, cJSON_Duplicate(alarm, true));
+        }
+        if (!cJSON_IsTrue(json_get(json, "more")))
+            return matching;
     }
-    return matching;
+    return NULL; /* more alarms than a test ever makes */
 }
 
 cJSON *alarms_wait(struct world *world, const char *token, const char *account,

@@ -79,8 +79,8 @@ static void test_mutating_actions_are_the_ones_read_only_refuses(void **state)
 {
     (void)state;
     static const char *const mutating[] = {
-        "claim",    "release",  "acknowledge", "note",        "close",      "escalate",
-        "arm-away", "arm-stay", "disarm",      "bypass-zone", "check-step", "send-alert",
+        "claim",    "release", "acknowledge", "note",       "close",      "escalate",  "arm-away",
+        "arm-stay", "disarm",  "bypass-zone", "check-step", "send-alert", "skip-step", "fail-step",
     };
     size_t count = 0;
     for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {

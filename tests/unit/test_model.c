@@ -2,7 +2,10 @@
  * field (nulls, flags, claims, times), a change applies only when its
  * sequence is newer, a closed alarm leaves the queue for the closed ring,
  * the ring keeps the newest MODEL_CLOSED_MAX, a bad summary changes
- * nothing, and ten thousand alarms apply and are found quickly. */
+ * nothing, and ten thousand alarms apply and are found quickly. The open
+ * alarms are counted by priority as changes apply; texts are interned and
+ * outlive the model; a removed alarm's index goes to the last one; two
+ * models exchange their contents. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,7 @@
 
 #include "common/clock.h"
 #include "console/model.h"
+#include "console/model_strings.h"
 
 /* A summary as the API gives it (AlarmSummary). */
 static cJSON *summary(int64_t id, int64_t sequence, const char *state)
@@ -103,7 +107,7 @@ static void test_a_long_text_is_cut_on_a_character_boundary(void **state)
     struct console_alarm alarm;
     assert_true(model_alarm_from_json(json, &alarm));
     size_t length = strlen(alarm.label);
-    assert_true(length < sizeof alarm.label);
+    assert_true(length < MODEL_LABEL_MAX);
     assert_int_equal(length % 2, 0);
     assert_int_equal(memcmp(alarm.label, label, length), 0);
     cJSON_Delete(json);
@@ -300,6 +304,134 @@ static void test_ten_thousand_alarms_apply_fast(void **state)
     free(summaries);
 }
 
+static cJSON *with_priority(cJSON *json, int priority)
+{
+    cJSON_ReplaceItemInObject(json, "priority", cJSON_CreateNumber(priority));
+    return json;
+}
+
+/* What the header must show, counted the slow way. */
+static void assert_counts(const struct model *model)
+{
+    size_t counted[MODEL_PRIORITIES + 1] = {0};
+    for (size_t i = 0; i < model_open_count(model); i++)
+        counted[model_open_at(model, i)->priority]++;
+    for (int p = 1; p <= MODEL_PRIORITIES; p++)
+        assert_int_equal(model_open_count_priority(model, p), counted[p]);
+    assert_int_equal(model_open_count_priority(model, 0), 0);
+    assert_int_equal(model_open_count_priority(model, MODEL_PRIORITIES + 1), 0);
+}
+
+static void test_open_alarms_are_counted_by_priority_as_changes_apply(void **state)
+{
+    (void)state;
+    struct model *model = model_new();
+    int64_t sequence = 1;
+    for (int64_t id = 1; id <= 50; id++)
+        apply(model, with_priority(summary(id, sequence++, "new"), (int)(id % 5) + 1));
+    assert_int_equal(model_open_count_priority(model, 1), 10);
+    assert_counts(model);
+    /* An escalation raises one; an out-of-range priority counts as clamped. */
+    assert_int_equal(apply(model, with_priority(summary(7, sequence++, "escalated"), 1)),
+                     MODEL_UPDATED);
+    apply(model, with_priority(summary(60, sequence++, "new"), 9));
+    assert_int_equal(model_open_count_priority(model, 5), 11);
+    assert_counts(model);
+    /* Closed ones leave the counts; one reopened comes back. */
+    for (int64_t id = 1; id <= 50; id += 3)
+        assert_int_equal(apply(model, summary(id, sequence++, "closed")), MODEL_REMOVED);
+    assert_counts(model);
+    assert_int_equal(apply(model, with_priority(summary(4, sequence++, "new"), 1)), MODEL_ADDED);
+    assert_counts(model);
+    /* A stale or bad change moves nothing. */
+    apply(model, with_priority(summary(8, 1, "new"), 1));
+    cJSON *bad = summary(9, sequence++, "new");
+    cJSON_DeleteItemFromObject(bad, "place");
+    apply(model, bad);
+    assert_counts(model);
+    model_clear(model);
+    for (int p = 1; p <= MODEL_PRIORITIES; p++)
+        assert_int_equal(model_open_count_priority(model, p), 0);
+    model_free(model);
+}
+
+static void test_texts_are_shared_and_outlive_the_model(void **state)
+{
+    (void)state;
+    struct model *model = model_new();
+    apply(model, summary(1, 1, "new"));
+    apply(model, summary(2, 2, "new"));
+    const struct console_alarm *one = model_find(model, 1), *two = model_find(model, 2);
+    /* The same place, class and label are one copy each. */
+    assert_ptr_equal(one->place, two->place);
+    assert_ptr_equal(one->class_name, two->class_name);
+    assert_ptr_equal(one->label, two->label);
+    assert_ptr_equal(model_strings_intern("burglary", 8), one->class_name);
+    assert_ptr_not_equal(model_strings_intern("burglar", 7), one->class_name);
+    assert_string_equal(model_strings_intern("", 0), "");
+    struct console_alarm kept = *one;
+    size_t pool = model_strings_bytes();
+    for (int64_t id = 3; id < 2000; id++)
+        apply(model, summary(id, id, "new"));
+    /* 2000 alarms of one site and class add no text to the pool. */
+    assert_int_equal(model_strings_bytes(), pool);
+    model_free(model);
+    /* A copy taken from the model still reads after it is gone. */
+    assert_string_equal(kept.place, "2 rue de la Paix, Lyon");
+    assert_string_equal(kept.subject, "Mairie du 2e");
+    assert_string_equal(kept.claim_user, "");
+    /* A struct that failed to read has "" texts, never NULL. */
+    struct console_alarm bad;
+    assert_false(model_alarm_from_json(NULL, &bad));
+    assert_string_equal(bad.place, "");
+    assert_string_equal(bad.state, "");
+}
+
+static void test_the_last_open_alarm_takes_the_index_of_one_that_leaves(void **state)
+{
+    (void)state;
+    struct model *model = model_new();
+    for (int64_t id = 1; id <= 5; id++)
+        apply(model, summary(id, id, "new"));
+    size_t index;
+    assert_true(model_open_index(model, 5, &index));
+    assert_int_equal(index, 4);
+    assert_ptr_equal(model_open_at(model, index), model_find(model, 5));
+    assert_int_equal(apply(model, summary(2, 10, "closed")), MODEL_REMOVED);
+    assert_false(model_open_index(model, 2, &index));
+    assert_true(model_open_index(model, 5, &index));
+    assert_int_equal(index, 1); /* where 2 was */
+    assert_int_equal(model_open_at(model, 1)->id, 5);
+    /* An added one is the last. */
+    assert_int_equal(apply(model, summary(9, 11, "new")), MODEL_ADDED);
+    assert_true(model_open_index(model, 9, &index));
+    assert_int_equal(index, model_open_count(model) - 1);
+    model_free(model);
+}
+
+static void test_two_models_exchange_their_contents(void **state)
+{
+    (void)state;
+    struct model *shown = model_new(), *loaded = model_new();
+    apply(shown, summary(1, 1, "new"));
+    model_set_last_sequence(shown, 1);
+    for (int64_t id = 10; id < 13; id++)
+        apply(loaded, with_priority(summary(id, id, "new"), 1));
+    model_set_last_sequence(loaded, 12);
+    model_swap(shown, loaded);
+    assert_int_equal(model_open_count(shown), 3);
+    assert_int_equal(model_open_count_priority(shown, 1), 3);
+    assert_non_null(model_find(shown, 11));
+    assert_null(model_find(shown, 1));
+    assert_int_equal(model_last_sequence(shown), 12);
+    assert_int_equal(model_open_count(loaded), 1);
+    assert_non_null(model_find(loaded, 1));
+    model_free(loaded);
+    apply(shown, summary(13, 13, "new"));
+    assert_int_equal(model_open_count(shown), 4);
+    model_free(shown);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +442,10 @@ int main(void)
         cmocka_unit_test(test_a_closed_alarm_leaves_the_queue_for_the_ring),
         cmocka_unit_test(test_the_ring_keeps_the_newest_closed_alarms),
         cmocka_unit_test(test_ten_thousand_alarms_apply_fast),
+        cmocka_unit_test(test_open_alarms_are_counted_by_priority_as_changes_apply),
+        cmocka_unit_test(test_texts_are_shared_and_outlive_the_model),
+        cmocka_unit_test(test_the_last_open_alarm_takes_the_index_of_one_that_leaves),
+        cmocka_unit_test(test_two_models_exchange_their_contents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -361,7 +361,7 @@ static void test_audit_chain_detects_edits_deletions_and_cuts(void **state)
 struct async_result {
     pthread_mutex_t lock;
     pthread_cond_t done;
-    int finished, statuses[3];
+    int finished, statuses[8];
 };
 
 struct async_job {
@@ -434,6 +434,47 @@ static void test_a_failing_job_rolls_back_alone_and_async_callers_are_told(void 
     pthread_cond_destroy(&result.done);
 }
 
+/* Replayable jobs share a savepoint; one that fails makes the writer undo
+ * its group and run the group's jobs again one by one: whatever the
+ * batches, each job's work is there once or (the failing one) not at all,
+ * and every caller hears its own outcome. */
+static void test_a_failing_replayable_job_rolls_back_alone(void **state)
+{
+    struct world *w = *state;
+    struct async_result result = {.finished = 0};
+    pthread_mutex_init(&result.lock, NULL);
+    pthread_cond_init(&result.done, NULL);
+    enum { COUNT = 6 };
+    struct async_job jobs[COUNT];
+    for (int i = 0; i < COUNT; i++)
+        jobs[i] = (struct async_job){&result, i, i == 2};
+    for (int round = 0; round < 2; round++) {
+        result.finished = 0;
+        for (int i = 0; i < COUNT; i++) {
+            /* Job 4 is an ordinary one between replayable ones. */
+            int status = i == 4
+                             ? store_write_async(w->store, insert_client_job, &jobs[i], async_done)
+                             : store_write_async_replayable(w->store, insert_client_job, &jobs[i],
+                                                            async_done);
+            assert_int_equal(status, STORE_OK);
+        }
+        pthread_mutex_lock(&result.lock);
+        while (result.finished < COUNT)
+            pthread_cond_wait(&result.done, &result.lock);
+        pthread_mutex_unlock(&result.lock);
+        for (int i = 0; i < COUNT; i++)
+            assert_int_equal(result.statuses[i], i == 2 ? STORE_INVALID : STORE_OK);
+    }
+    /* Two rounds: each good job's row twice, never more; the bad one's never. */
+    for (int i = 0; i < COUNT; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM clients WHERE name = 'async %d'", i);
+        assert_int_equal(count_rows(w->path, sql), i == 2 ? 0 : 2);
+    }
+    pthread_mutex_destroy(&result.lock);
+    pthread_cond_destroy(&result.done);
+}
+
 static void test_trimmed_events_raise_the_first_kept_sequence(void **state)
 {
     struct world *w = *state;
@@ -486,6 +527,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_a_failing_job_rolls_back_alone_and_async_callers_are_told, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_failing_replayable_job_rolls_back_alone, setup,
+                                        teardown),
         cmocka_unit_test(test_store_refuses_a_missing_database_without_create),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

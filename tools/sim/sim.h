@@ -46,5 +46,6 @@ int sim_command_load(int argc, char **argv);
 int sim_command_phone(int argc, char **argv);
 int sim_command_panel(int argc, char **argv);
 int sim_command_demo(int argc, char **argv);
+int sim_command_gateway(int argc, char **argv);
 
 #endif

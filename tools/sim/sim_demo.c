@@ -20,6 +20,9 @@
 #define DEMO_EVENT_GAP_MIN_S 2
 #define DEMO_EVENT_GAP_MAX_S 6
 #define DEMO_SOS_EVERY_S     120
+/* The first SOS comes at once, so that `make demo` shows a victim's file
+ * with a live track within its first minute. */
+#define DEMO_FIRST_SOS_S 5
 
 struct demo_phone {
     char uid[32];
@@ -181,7 +184,7 @@ int sim_command_demo(int argc, char **argv)
     srand(demo.seed);
     unsigned seq = (unsigned)(rand() % DC09_SEQ_MAX);
     int64_t start = clock_monotonic_ms();
-    int64_t next_sos = start + (DEMO_SOS_EVERY_S / 4) * 1000;
+    int64_t next_sos = start + DEMO_FIRST_SOS_S * 1000;
     while (demo.seconds == 0 || clock_monotonic_ms() - start < (int64_t)demo.seconds * 1000) {
         if (demo.server && demo.phone_count > 0 && clock_monotonic_ms() >= next_sos) {
             phone_sos(&demo);

@@ -17,6 +17,7 @@ int main(int argc, char **argv)
         {"phone", sim_command_phone},
         {"panel", sim_command_panel},
         {"demo", sim_command_demo},
+        {"gateway", sim_command_gateway}, /* a comment keeps one command a line */
     };
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
         printf("vigie-sim %s\n", VIGIE_VERSION);
@@ -25,8 +26,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(
-        stderr, "%s",
-        _("usage: vigie-sim dc09|load|panel|phone|demo ...  (vigie-sim COMMAND --help; see vigie-sim(1))\n"));
+    fprintf(stderr, "%s",
+            _("usage: vigie-sim dc09|load|panel|phone|demo|gateway ...  (vigie-sim COMMAND --help; "
+              "see vigie-sim(1))\n"));
     return SIM_EXIT_USAGE;
 }

@@ -1,0 +1,237 @@
+/* api_massalerts.c: POST /v1/massalerts. With "dry_run": true it answers
+ * how many agents the alert would reach, per channel, how many in the
+ * circle were left out and why, and the sites with selected agents (for
+ * the console's map), without sending anything. Sending itself comes with
+ * the connectors and is answered 501 until then. */
+#include "server/api.h"
+#include "server/store_massalert_audience.h"
+#include "common/clock.h"
+#include "common/i18n.h"
+#include "common/sms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A mass alert is a few SMS parts at most (common/sms.h bounds them);
+ * this bounds the bytes of any text before it is measured. */
+#define MASSALERT_MESSAGE_MAX 2048
+/* Sites listed in a dry run's answer, nearest first: a map shows these;
+ * the counts cover every agent. */
+#define MASSALERT_SITES_MAX 500
+
+struct site_tally {
+    int64_t id;
+    const char *name_copy;
+    struct geo_point point;
+    double distance_m;
+    int64_t agents;
+};
+
+struct audience_tally {
+    int64_t in_area, selected;
+    int64_t per_channel[MASSALERT_CHANNELS];
+    int64_t excluded[MASSALERT_VERDICTS];
+    struct site_tally *sites;
+    size_t site_count;
+    bool sites_truncated;
+};
+
+static void tally_site(struct audience_tally *tally, const struct massalert_agent *agent)
+{
+    for (size_t i = 0; i < tally->site_count; i++)
+        if (tally->sites[i].id == agent->site_id) {
+            tally->sites[i].agents++;
+            if (agent->distance_m < tally->sites[i].distance_m)
+                tally->sites[i].distance_m = agent->distance_m;
+            return;
+        }
+    if (tally->site_count == MASSALERT_SITES_MAX) {
+        tally->sites_truncated = true;
+        return;
+    }
+    struct site_tally *site = &tally->sites[tally->site_count++];
+    *site = (struct site_tally){agent->site_id, strdup(agent->site_name ? agent->site_name : ""),
+                                agent->site, agent->distance_m, 1};
+}
+
+static void tally_agent(void *context, const struct massalert_agent *agent)
+{
+    struct audience_tally *tally = context;
+    tally->in_area++;
+    if (agent->verdict != MASSALERT_SELECTED) {
+        tally->excluded[agent->verdict]++;
+        return;
+    }
+    tally->selected++;
+    for (int c = 0; c < MASSALERT_CHANNELS; c++)
+        tally->per_channel[c] += (agent->reachable & MASSALERT_CHANNEL_BIT(c)) != 0;
+    if (agent->site_id > 0)
+        tally_site(tally, agent);
+}
+
+static int by_distance(const void *a, const void *b)
+{
+    const struct site_tally *x = a, *y = b;
+    return (x->distance_m > y->distance_m) - (x->distance_m < y->distance_m);
+}
+
+static bool number_field(cJSON *object, const char *name, double *out,
+                         struct api_response *response)
+{
+    cJSON *field = cJSON_GetObjectItemCaseSensitive(object, name);
+    if (!cJSON_IsNumber(field)) {
+        api_error(response, MHD_HTTP_BAD_REQUEST, "bad_area", _("area.circle.%s must be a number"),
+                  name);
+        return false;
+    }
+    *out = field->valuedouble;
+    return true;
+}
+
+static bool parse_area(cJSON *body, struct massalert_area *area, struct api_response *response)
+{
+    cJSON *circle =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "area"), "circle");
+    if (!cJSON_IsObject(circle)) {
+        api_error(response, MHD_HTTP_BAD_REQUEST, "bad_area",
+                  _("area must be {\"circle\":{\"lat\":L,\"lon\":L,\"radius_m\":R}}"));
+        return false;
+    }
+    if (!number_field(circle, "lat", &area->centre.lat, response) ||
+        !number_field(circle, "lon", &area->centre.lon, response) ||
+        !number_field(circle, "radius_m", &area->radius_m, response))
+        return false;
+    if (!geo_point_valid(area->centre) || !(area->radius_m >= 1) ||
+        area->radius_m > MASSALERT_RADIUS_MAX_M) {
+        api_error(response, MHD_HTTP_BAD_REQUEST, "bad_area",
+                  _("the circle needs a latitude, a longitude and a radius of 1 m to %.0f km"),
+                  MASSALERT_RADIUS_MAX_M / 1000);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_channels(cJSON *body, unsigned *channels, struct api_response *response)
+{
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "channels");
+    *channels = 0;
+    cJSON *item;
+    if (!cJSON_IsArray(list))
+        list = NULL;
+    cJSON_ArrayForEach(item, list)
+    {
+        enum massalert_channel channel;
+        if (!cJSON_IsString(item) || !massalert_channel_parse(item->valuestring, &channel)) {
+            api_error(response, MHD_HTTP_BAD_REQUEST, "bad_channel",
+                      _("channels are \"sms\", \"email\", \"voice\" and \"push\""));
+            return false;
+        }
+        *channels |= MASSALERT_CHANNEL_BIT(channel);
+    }
+    if (*channels == 0)
+        api_error(response, MHD_HTTP_BAD_REQUEST, "bad_channel",
+                  _("channels must name at least one of sms, email, voice and push"));
+    return *channels != 0;
+}
+
+/* {"encoding":"GSM 7-bit","parts":2,...} for the message, or NULL when it
+ * is not valid UTF-8 (the answer is then a 400). */
+static cJSON *message_measure(const char *message, struct api_response *response)
+{
+    struct sms_measure measure;
+    size_t bad = 0;
+    if (!sms_measure(message, strlen(message), &measure, &bad)) {
+        api_error(response, MHD_HTTP_BAD_REQUEST, "bad_message",
+                  _("the message is not valid UTF-8 (byte %zu)"), bad);
+        return NULL;
+    }
+    if (measure.parts > SMS_PARTS_MAX) {
+        api_error(response, MHD_HTTP_BAD_REQUEST, "message_too_long",
+                  _("the message takes %zu SMS parts; at most %d"), measure.parts, SMS_PARTS_MAX);
+        return NULL;
+    }
+    cJSON *sms = cJSON_CreateObject();
+    cJSON_AddStringToObject(sms, "encoding", measure.encoding == SMS_GSM7 ? "gsm7" : "ucs2");
+    cJSON_AddNumberToObject(sms, "units", (double)measure.units);
+    cJSON_AddNumberToObject(sms, "parts", (double)measure.parts);
+    cJSON_AddNumberToObject(sms, "left_in_part", (double)measure.left_in_part);
+    return sms;
+}
+
+static cJSON *tally_json(struct audience_tally *tally, cJSON *sms)
+{
+    cJSON *answer = cJSON_CreateObject();
+    cJSON_AddNumberToObject(answer, "recipients", (double)tally->selected);
+    cJSON *excluded = cJSON_AddObjectToObject(answer, "excluded");
+    for (int v = MASSALERT_NOT_VETTED; v < MASSALERT_VERDICTS; v++)
+        cJSON_AddNumberToObject(excluded, massalert_verdict_name((enum massalert_verdict)v),
+                                (double)tally->excluded[v]);
+    cJSON *channels = cJSON_AddObjectToObject(answer, "channels");
+    for (int c = 0; c < MASSALERT_CHANNELS; c++)
+        cJSON_AddNumberToObject(channels, massalert_channel_name((enum massalert_channel)c),
+                                (double)tally->per_channel[c]);
+    cJSON_AddNumberToObject(answer, "in_area", (double)tally->in_area);
+    qsort(tally->sites, tally->site_count, sizeof *tally->sites, by_distance);
+    cJSON *sites = cJSON_AddArrayToObject(answer, "sites");
+    for (size_t i = 0; i < tally->site_count; i++) {
+        cJSON *site = cJSON_CreateObject();
+        cJSON_AddNumberToObject(site, "id", (double)tally->sites[i].id);
+        cJSON_AddStringToObject(site, "name", tally->sites[i].name_copy);
+        cJSON_AddNumberToObject(site, "lat", tally->sites[i].point.lat);
+        cJSON_AddNumberToObject(site, "lon", tally->sites[i].point.lon);
+        cJSON_AddNumberToObject(site, "agents", (double)tally->sites[i].agents);
+        cJSON_AddItemToArray(sites, site);
+    }
+    cJSON_AddBoolToObject(answer, "sites_truncated", tally->sites_truncated);
+    if (sms)
+        cJSON_AddItemToObject(answer, "sms", sms);
+    cJSON_AddBoolToObject(answer, "dry_run", true);
+    return answer;
+}
+
+void api_massalerts_create(struct api_request *request, struct api_response *response)
+{
+    static const char *const allowed[] = {"area", "message", "channels", "dry_run", NULL};
+    cJSON *body = api_body_object(request, response, allowed);
+    if (!body)
+        return;
+    struct massalert_area area;
+    unsigned channels = 0;
+    const char *message = NULL;
+    cJSON *sms = NULL;
+    cJSON *dry_run = cJSON_GetObjectItemCaseSensitive(body, "dry_run");
+    if (!parse_area(body, &area, response) || !parse_channels(body, &channels, response) ||
+        !api_field_string(body, "message", false, MASSALERT_MESSAGE_MAX, &message, response) ||
+        (message && !(sms = message_measure(message, response)))) {
+        cJSON_Delete(body);
+        return;
+    }
+    if (!cJSON_IsTrue(dry_run)) {
+        cJSON_Delete(sms);
+        cJSON_Delete(body);
+        api_error(response, MHD_HTTP_NOT_IMPLEMENTED, "not_implemented",
+                  _("sending mass alerts is not available in this version; ask with "
+                    "\"dry_run\": true for the count"));
+        return;
+    }
+    struct audience_tally tally = {0};
+    tally.sites = calloc(MASSALERT_SITES_MAX, sizeof *tally.sites);
+    struct store_error error = {{0}};
+    int status = STORE_ERROR;
+    if (tally.sites)
+        status = store_massalert_audience(request->api->store, &area, channels, clock_now_ms(),
+                                          tally_agent, &tally, &error);
+    else
+        snprintf(error.message, sizeof error.message, "out of memory");
+    if (status == STORE_OK)
+        api_json(response, MHD_HTTP_OK, tally_json(&tally, sms));
+    else {
+        cJSON_Delete(sms);
+        api_store_error(response, status, &error);
+    }
+    for (size_t i = 0; i < tally.site_count; i++)
+        free((void *)tally.sites[i].name_copy);
+    free(tally.sites);
+    cJSON_Delete(body);
+}

@@ -1,0 +1,355 @@
+/* outbox.c: the delivery worker (see outbox.h). One thread, one libcurl
+ * multi handle, a fixed array of transfer slots. A message is claimed
+ * (durably "sending") before its transfer starts and its outcome written
+ * after it ends: a crash in between leaves it "sending", and the next
+ * start sends it again with the same body and key. */
+#include "server/outbox.h"
+#include "server/connector_http.h"
+#include "server/store_outbox.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bodies of finished messages are emptied in a batch every retention/288
+ * (5 minutes for 24 hours, as the technical-data purge), between these. */
+#define OUTBOX_REDACT_PERIOD_MIN_MS 1000
+#define OUTBOX_REDACT_PERIOD_MAX_MS 60000
+/* Connecting (TLS included) gets at most this share of the timeout. */
+#define OUTBOX_CONNECT_TIMEOUT_MS 5000
+
+struct outbox_slot {
+    bool busy;
+    struct store_outbox_message message;
+    struct connector_http *transfer;
+};
+
+struct outbox {
+    struct store *store;
+    const struct server_config *config;
+    pthread_t thread;
+    CURLM *multi;
+    atomic_bool stopping;
+    atomic_bool woken;
+    int concurrency, busy;
+    struct outbox_slot slots[OUTBOX_CONCURRENCY_MAX];
+    int64_t next_due;    /* when the store's next queued row is due; 0: none */
+    int64_t next_poll;   /* wall clock: look at the store by then anyway */
+    int64_t next_redact; /* wall clock */
+};
+
+int64_t outbox_backoff_ms(int attempts, int first_ms, int max_ms, int64_t message_id)
+{
+    int64_t delay = first_ms > 0 ? first_ms : 1;
+    for (int i = 1; i < attempts && delay < max_ms; i++)
+        delay *= 2;
+    if (delay > max_ms)
+        delay = max_ms;
+    int64_t spread = delay / 10 + 1;
+    return delay + (message_id * 7919) % spread;
+}
+
+static struct connector_http_options transfer_options(const struct outbox *outbox)
+{
+    long timeout = (long)outbox->config->outbox_timeout_s * 1000;
+    return (struct connector_http_options){
+        .timeout_ms = timeout,
+        .connect_timeout_ms =
+            timeout < OUTBOX_CONNECT_TIMEOUT_MS ? timeout : OUTBOX_CONNECT_TIMEOUT_MS,
+        .ca_file = outbox->config->outbox_ca_file,
+    };
+}
+
+/* ---- outcomes ---- */
+
+/* What an attempt that did not deliver leads to: another attempt after
+ * the backoff, or the end. */
+static void decide_retry(const struct outbox *outbox, const struct store_outbox_message *m,
+                         bool permanent, int64_t now, struct store_outbox_outcome *outcome)
+{
+    const struct server_config *config = outbox->config;
+    int64_t retry_at = now + outbox_backoff_ms(m->attempts, config->outbox_backoff_first_ms,
+                                               config->outbox_backoff_max_ms, m->id);
+    if (permanent || m->attempts >= m->max_attempts || retry_at > m->deadline_at) {
+        outcome->state = OUTBOX_FAILED;
+        return;
+    }
+    outcome->state = OUTBOX_QUEUED;
+    outcome->retry_at = retry_at;
+}
+
+static void release_slot(struct outbox *outbox, struct outbox_slot *slot)
+{
+    if (slot->transfer) {
+        curl_multi_remove_handle(outbox->multi, connector_http_easy(slot->transfer));
+        connector_http_free(slot->transfer);
+    }
+    store_outbox_message_free(&slot->message);
+    memset(slot, 0, sizeof *slot);
+    outbox->busy--;
+}
+
+static void write_outcomes(struct outbox *outbox, const struct store_outbox_outcome *outcomes,
+                           size_t count)
+{
+    struct store_error error = {{0}};
+    /* If this fails the rows stay "sending" until the next start queues
+     * them again: the store is failing, and says so in the log. */
+    if (store_outbox_finish(outbox->store, outcomes, count, &error) != STORE_OK)
+        log_error("outbox", "cannot record %zu delivery outcome(s): %s", count, error.message);
+}
+
+static void log_outcome(const struct store_outbox_message *m,
+                        const struct store_outbox_outcome *outcome)
+{
+    if (outcome->state == OUTBOX_DELIVERED)
+        log_info("outbox", "message %lld (%s) delivered to %s at attempt %d, reference %s",
+                 (long long)m->id, m->label, m->recipient, m->attempts,
+                 outcome->reference[0] ? outcome->reference : "(none)");
+    else if (outcome->state == OUTBOX_QUEUED)
+        log_warn("outbox", "message %lld (%s) to %s: attempt %d of %d failed (%s); next in %lld ms",
+                 (long long)m->id, m->label, m->recipient, m->attempts, m->max_attempts,
+                 outcome->error, (long long)(outcome->retry_at - clock_now_ms()));
+    else
+        log_error("outbox", "message %lld (%s) to %s FAILED after %d attempt(s): %s",
+                  (long long)m->id, m->label, m->recipient, m->attempts, outcome->error);
+}
+
+/* Collects the transfers libcurl finished; true when some slot freed. */
+static bool collect_finished(struct outbox *outbox)
+{
+    struct store_outbox_outcome outcomes[OUTBOX_CONCURRENCY_MAX];
+    size_t count = 0;
+    CURLMsg *info;
+    int left = 0;
+    while ((info = curl_multi_info_read(outbox->multi, &left))) {
+        if (info->msg != CURLMSG_DONE)
+            continue;
+        struct outbox_slot *slot = NULL;
+        for (int i = 0; i < outbox->concurrency && !slot; i++)
+            if (outbox->slots[i].busy &&
+                connector_http_easy(outbox->slots[i].transfer) == info->easy_handle)
+                slot = &outbox->slots[i];
+        if (!slot)
+            continue;
+        struct connector_http_outcome result;
+        connector_http_outcome(slot->transfer, info->data.result, &result);
+        struct store_outbox_outcome *outcome = &outcomes[count++];
+        memset(outcome, 0, sizeof *outcome);
+        outcome->id = slot->message.id;
+        if (result.delivered) {
+            outcome->state = OUTBOX_DELIVERED;
+            snprintf(outcome->reference, sizeof outcome->reference, "%s", result.reference);
+        } else {
+            snprintf(outcome->error, sizeof outcome->error, "%s", result.error);
+            decide_retry(outbox, &slot->message, result.permanent, clock_now_ms(), outcome);
+        }
+        log_outcome(&slot->message, outcome);
+        release_slot(outbox, slot);
+    }
+    write_outcomes(outbox, outcomes, count);
+    return count > 0;
+}
+
+/* ---- starting transfers ---- */
+
+static void start_transfer(struct outbox *outbox, struct outbox_slot *slot,
+                           struct store_outbox_outcome *refused, size_t *refused_count)
+{
+    struct connector_http_options options = transfer_options(outbox);
+    slot->busy = true;
+    outbox->busy++;
+    if (strcmp(slot->message.channel, "http") == 0)
+        slot->transfer = connector_http_new(&slot->message, &options);
+    if (slot->transfer &&
+        curl_multi_add_handle(outbox->multi, connector_http_easy(slot->transfer)) == CURLM_OK)
+        return;
+    /* No connector for its channel, or no memory: not sent this time. */
+    struct store_outbox_outcome *outcome = &refused[(*refused_count)++];
+    memset(outcome, 0, sizeof *outcome);
+    outcome->id = slot->message.id;
+    bool known = strcmp(slot->message.channel, "http") == 0;
+    snprintf(outcome->error, sizeof outcome->error, "%s%s",
+             known ? "cannot start the transfer" : "no connector for the channel ",
+             known ? "" : slot->message.channel);
+    decide_retry(outbox, &slot->message, !known, clock_now_ms(), outcome);
+    log_outcome(&slot->message, outcome);
+    if (slot->transfer) {
+        connector_http_free(slot->transfer);
+        slot->transfer = NULL;
+    }
+    release_slot(outbox, slot);
+}
+
+static void refresh_next_due(struct outbox *outbox)
+{
+    struct store_error error = {{0}};
+    if (store_outbox_next_due(outbox->store, &outbox->next_due, &error) != STORE_OK) {
+        log_error("outbox", "cannot read the outbox: %s", error.message);
+        outbox->next_due = 0;
+    }
+}
+
+/* Claims what is due into the free slots and starts it. */
+static void start_due(struct outbox *outbox, int64_t now)
+{
+    refresh_next_due(outbox);
+    int free_slots = outbox->concurrency - outbox->busy;
+    if (outbox->next_due == 0 || outbox->next_due > now || free_slots <= 0)
+        return;
+    struct store_outbox_message claimed[OUTBOX_CONCURRENCY_MAX];
+    int count = 0;
+    struct store_error error = {{0}};
+    if (store_outbox_claim(outbox->store, free_slots, claimed, &count, &error) != STORE_OK) {
+        log_error("outbox", "cannot claim due messages: %s", error.message);
+        return;
+    }
+    struct store_outbox_outcome refused[OUTBOX_CONCURRENCY_MAX];
+    size_t refused_count = 0;
+    for (int i = 0, s = 0; i < count; i++) {
+        while (outbox->slots[s].busy)
+            s++;
+        outbox->slots[s].message = claimed[i];
+        start_transfer(outbox, &outbox->slots[s], refused, &refused_count);
+    }
+    write_outcomes(outbox, refused, refused_count);
+    refresh_next_due(outbox);
+}
+
+/* ---- the thread ---- */
+
+static void redact_old_bodies(struct outbox *outbox, int64_t now)
+{
+    if (now < outbox->next_redact)
+        return;
+    int64_t period = outbox->config->technical_data_ms / 288;
+    period = period < OUTBOX_REDACT_PERIOD_MIN_MS   ? OUTBOX_REDACT_PERIOD_MIN_MS
+             : period > OUTBOX_REDACT_PERIOD_MAX_MS ? OUTBOX_REDACT_PERIOD_MAX_MS
+                                                    : period;
+    outbox->next_redact = now + period;
+    int64_t redacted = 0;
+    struct store_error error = {{0}};
+    if (store_outbox_redact(outbox->store, now - outbox->config->technical_data_ms, &redacted,
+                            &error) != STORE_OK)
+        log_error("outbox", "cannot empty old message bodies: %s", error.message);
+    else if (redacted > 0)
+        log_info("outbox", "emptied the bodies of %lld delivered or failed message(s)",
+                 (long long)redacted);
+}
+
+static int wait_ms(const struct outbox *outbox, int64_t now)
+{
+    int64_t until = outbox->next_poll;
+    if (outbox->busy < outbox->concurrency && outbox->next_due > 0 && outbox->next_due < until)
+        until = outbox->next_due;
+    int64_t wait = until - now;
+    return wait < 0 ? 0 : wait > OUTBOX_POLL_MS ? OUTBOX_POLL_MS : (int)wait;
+}
+
+/* Abandons the transfers in flight: their messages are queued again, due
+ * at once, so that the next start sends them. */
+static void abandon_transfers(struct outbox *outbox)
+{
+    struct store_outbox_outcome outcomes[OUTBOX_CONCURRENCY_MAX];
+    size_t count = 0;
+    int64_t now = clock_now_ms();
+    for (int i = 0; i < outbox->concurrency; i++) {
+        struct outbox_slot *slot = &outbox->slots[i];
+        if (!slot->busy)
+            continue;
+        struct store_outbox_outcome *outcome = &outcomes[count++];
+        memset(outcome, 0, sizeof *outcome);
+        outcome->id = slot->message.id;
+        outcome->state = OUTBOX_QUEUED;
+        outcome->retry_at = now;
+        snprintf(outcome->error, sizeof outcome->error, "%s",
+                 "interrupted by a stop of vigied: sent again at the next start");
+        release_slot(outbox, slot);
+    }
+    write_outcomes(outbox, outcomes, count);
+}
+
+static void *outbox_main(void *argument)
+{
+    struct outbox *outbox = argument;
+    while (!atomic_load(&outbox->stopping)) {
+        int64_t now = clock_now_ms();
+        bool woken = atomic_exchange(&outbox->woken, false);
+        bool due = outbox->next_due > 0 && outbox->next_due <= now;
+        if (outbox->busy < outbox->concurrency && (woken || due || now >= outbox->next_poll)) {
+            outbox->next_poll = now + OUTBOX_POLL_MS;
+            start_due(outbox, now);
+        }
+        int running = 0;
+        curl_multi_perform(outbox->multi, &running);
+        if (collect_finished(outbox))
+            atomic_store(&outbox->woken, true); /* a slot freed: more may wait */
+        redact_old_bodies(outbox, now);
+        int wait = atomic_load(&outbox->woken) ? 0 : wait_ms(outbox, clock_now_ms());
+        curl_multi_poll(outbox->multi, NULL, 0, wait, NULL);
+    }
+    abandon_transfers(outbox);
+    return NULL;
+}
+
+struct outbox *outbox_start(struct store *store, const struct server_config *config)
+{
+    struct store_error error = {{0}};
+    int requeued = 0;
+    if (store_outbox_recover(store, &requeued, &error) != STORE_OK) {
+        log_error("outbox", "cannot recover the outbox: %s", error.message);
+        return NULL;
+    }
+    if (requeued > 0)
+        log_warn("outbox", "%d message(s) were being sent when vigied stopped: sending again",
+                 requeued);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return NULL;
+    struct outbox *outbox = calloc(1, sizeof *outbox);
+    if (!outbox || !(outbox->multi = curl_multi_init())) {
+        free(outbox);
+        curl_global_cleanup();
+        return NULL;
+    }
+    outbox->store = store;
+    outbox->config = config;
+    outbox->concurrency = config->outbox_concurrency < OUTBOX_CONCURRENCY_MAX
+                              ? config->outbox_concurrency
+                              : OUTBOX_CONCURRENCY_MAX;
+    curl_multi_setopt(outbox->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)outbox->concurrency);
+    atomic_init(&outbox->stopping, false);
+    atomic_init(&outbox->woken, true);
+    if (pthread_create(&outbox->thread, NULL, outbox_main, outbox) != 0) {
+        curl_multi_cleanup(outbox->multi);
+        free(outbox);
+        curl_global_cleanup();
+        return NULL;
+    }
+    return outbox;
+}
+
+void outbox_wake(struct outbox *outbox)
+{
+    if (!outbox)
+        return;
+    atomic_store(&outbox->woken, true);
+    curl_multi_wakeup(outbox->multi);
+}
+
+void outbox_stop(struct outbox *outbox)
+{
+    if (!outbox)
+        return;
+    atomic_store(&outbox->stopping, true);
+    curl_multi_wakeup(outbox->multi);
+    pthread_join(outbox->thread, NULL);
+    curl_multi_cleanup(outbox->multi);
+    free(outbox);
+    curl_global_cleanup();
+}
