@@ -7,9 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Receipts the ring holds before it first grows: a quiet centre's window. */
-#define RECEIPTS_INITIAL 4096
+#include <sys/mman.h>
 
 struct receipt {
     uint64_t fingerprint;
@@ -20,23 +18,40 @@ struct receipt {
     uint32_t older;
 };
 
+/* The ring and the buckets are reserved at their largest once, as address
+ * space only: the kernel gives a page on first touch, so a quiet centre
+ * holds a few pages and a surge never stops the writer to copy and rehash
+ * a set of hundreds of thousands (a doubling at 2^19 receipts took 100 ms,
+ * the whole ACK budget, in bench/ingest). Pages the tail leaves behind are
+ * handed back in chunks. */
+#define RING_BYTES    ((size_t)DC09_RECEIPTS_MAX * sizeof(struct receipt))
+#define BUCKETS_BYTES ((size_t)DC09_RECEIPTS_BUCKETS * sizeof(uint64_t))
+/* Handed back once this many bytes of ring lie behind the tail. */
+#define RELEASE_CHUNK ((size_t)1 << 20)
+
 struct dc09_receipts {
     struct receipt *ring;
     uint64_t *buckets; /* newest position + 1 per bucket, 0 when empty */
-    size_t capacity;   /* ring slots and buckets: a power of two */
     uint64_t head;     /* position of the next receipt */
     uint64_t tail;     /* position of the oldest remembered */
+    uint64_t released; /* positions before this have their pages handed back */
     uint64_t evicted;
 };
+
+static void *reserve(size_t bytes)
+{
+    void *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return memory == MAP_FAILED ? NULL : memory;
+}
 
 struct dc09_receipts *dc09_receipts_create(void)
 {
     struct dc09_receipts *receipts = calloc(1, sizeof *receipts);
     if (!receipts)
         return NULL;
-    receipts->capacity = RECEIPTS_INITIAL;
-    receipts->ring = calloc(receipts->capacity, sizeof *receipts->ring);
-    receipts->buckets = calloc(receipts->capacity, sizeof *receipts->buckets);
+    receipts->ring = reserve(RING_BYTES);
+    receipts->buckets = reserve(BUCKETS_BYTES);
     if (!receipts->ring || !receipts->buckets) {
         dc09_receipts_free(receipts);
         return NULL;
@@ -48,8 +63,10 @@ void dc09_receipts_free(struct dc09_receipts *receipts)
 {
     if (!receipts)
         return;
-    free(receipts->ring);
-    free(receipts->buckets);
+    if (receipts->ring)
+        munmap(receipts->ring, RING_BYTES);
+    if (receipts->buckets)
+        munmap(receipts->buckets, BUCKETS_BYTES);
     free(receipts);
 }
 
@@ -93,63 +110,36 @@ uint64_t dc09_receipts_fingerprint(const char *account, unsigned seq, const char
 
 static struct receipt *at(const struct dc09_receipts *receipts, uint64_t position)
 {
-    return &receipts->ring[position & (receipts->capacity - 1)];
+    return &receipts->ring[position & (DC09_RECEIPTS_MAX - 1)];
 }
 
 /* Links the receipt at `position` (already in its slot) into its bucket. */
 static void link(struct dc09_receipts *receipts, uint64_t position)
 {
     struct receipt *receipt = at(receipts, position);
-    uint64_t *bucket = &receipts->buckets[receipt->fingerprint & (receipts->capacity - 1)];
+    uint64_t *bucket = &receipts->buckets[receipt->fingerprint & (DC09_RECEIPTS_BUCKETS - 1)];
     receipt->older = 0;
     if (*bucket && *bucket - 1 >= receipts->tail)
         receipt->older = (uint32_t)(position - (*bucket - 1));
     *bucket = position + 1;
 }
 
-static bool grow(struct dc09_receipts *receipts)
-{
-    size_t capacity = receipts->capacity * 2;
-    struct receipt *ring = calloc(capacity, sizeof *ring);
-    uint64_t *buckets = calloc(capacity, sizeof *buckets);
-    if (!ring || !buckets) {
-        free(ring);
-        free(buckets);
-        return false;
-    }
-    for (uint64_t position = receipts->tail; position < receipts->head; position++)
-        ring[position & (capacity - 1)] = *at(receipts, position);
-    free(receipts->ring);
-    free(receipts->buckets);
-    receipts->ring = ring;
-    receipts->buckets = buckets;
-    receipts->capacity = capacity;
-    for (uint64_t position = receipts->tail; position < receipts->head; position++)
-        link(receipts, position);
-    return true;
-}
-
-bool dc09_receipts_add(struct dc09_receipts *receipts, uint64_t fingerprint, int64_t row_id,
+void dc09_receipts_add(struct dc09_receipts *receipts, uint64_t fingerprint, int64_t row_id,
                        int64_t received_at_ms)
 {
-    if (receipts->head - receipts->tail == receipts->capacity) {
-        if (receipts->capacity >= DC09_RECEIPTS_MAX || !grow(receipts)) {
-            if (receipts->capacity < DC09_RECEIPTS_MAX)
-                return false; /* out of memory: the window stays as it is */
-            receipts->tail++; /* full: the oldest goes before its time */
-            receipts->evicted++;
-        }
+    if (receipts->head - receipts->tail == DC09_RECEIPTS_MAX) {
+        receipts->tail++; /* full: the oldest goes before its time */
+        receipts->evicted++;
     }
     uint64_t position = receipts->head++;
     *at(receipts, position) = (struct receipt){fingerprint, row_id, received_at_ms, 0};
     link(receipts, position);
-    return true;
 }
 
 bool dc09_receipts_find(const struct dc09_receipts *receipts, uint64_t fingerprint,
                         int64_t since_ms, dc09_receipts_visitor visit, void *context)
 {
-    uint64_t next = receipts->buckets[fingerprint & (receipts->capacity - 1)];
+    uint64_t next = receipts->buckets[fingerprint & (DC09_RECEIPTS_BUCKETS - 1)];
     while (next && next - 1 >= receipts->tail) {
         uint64_t position = next - 1;
         const struct receipt *receipt = at(receipts, position);
@@ -163,10 +153,26 @@ bool dc09_receipts_find(const struct dc09_receipts *receipts, uint64_t fingerpri
     return false;
 }
 
+/* Hands back the ring's whole pages between `released` and the tail: a
+ * slot behind the tail is never read again before it is written. */
+static void release_behind_tail(struct dc09_receipts *receipts)
+{
+    const uint64_t per_chunk = RELEASE_CHUNK / sizeof(struct receipt);
+    while (receipts->tail - receipts->released >= per_chunk) {
+        uint64_t slot = receipts->released & (DC09_RECEIPTS_MAX - 1);
+        uint64_t count = per_chunk - slot % per_chunk; /* up to the chunk's end */
+        /* A full set has wrapped: these slots then hold live receipts. */
+        if (receipts->released + DC09_RECEIPTS_MAX >= receipts->head)
+            madvise(&receipts->ring[slot], count * sizeof(struct receipt), MADV_DONTNEED);
+        receipts->released += count;
+    }
+}
+
 void dc09_receipts_expire(struct dc09_receipts *receipts, int64_t before_ms)
 {
     while (receipts->tail < receipts->head && at(receipts, receipts->tail)->received_at < before_ms)
         receipts->tail++;
+    release_behind_tail(receipts);
 }
 
 size_t dc09_receipts_count(const struct dc09_receipts *receipts)

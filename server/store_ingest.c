@@ -91,11 +91,8 @@ static int receipts_load(struct store_tx *tx, int window_s, struct store_error *
         const char *digest = (const char *)sqlite3_column_text(st, 4);
         uint64_t fingerprint = dc09_receipts_fingerprint(
             account ? account : "", (unsigned)sqlite3_column_int(st, 3), digest ? digest : "");
-        if (!dc09_receipts_add(receipts, fingerprint, sqlite3_column_int64(st, 0),
-                               sqlite3_column_int64(st, 1))) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
+        dc09_receipts_add(receipts, fingerprint, sqlite3_column_int64(st, 0),
+                          sqlite3_column_int64(st, 1));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -180,12 +177,8 @@ static int receipt_record(struct store_tx *tx, const struct ingest_message *m,
         return store_sql_error(tx->db, "recording a receipt", error);
     struct dc09_receipts *receipts = tx->store->receipts;
     uint64_t evicted = dc09_receipts_evicted(receipts);
-    /* Out of memory: the receipt is in the log, found again after a
-     * restart; until then a retransmission of it may be stored twice. */
-    if (!dc09_receipts_add(receipts, dc09_receipts_fingerprint(m->account, m->seq, m->digest),
-                           sqlite3_last_insert_rowid(tx->db), tx->now_ms))
-        log_error("ingest", "out of memory: the receipt of %s seq %u is not in the window",
-                  m->account, m->seq);
+    dc09_receipts_add(receipts, dc09_receipts_fingerprint(m->account, m->seq, m->digest),
+                      sqlite3_last_insert_rowid(tx->db), tx->now_ms);
     uint64_t now_evicted = dc09_receipts_evicted(receipts);
     if (now_evicted != evicted && (now_evicted == 1 || now_evicted % 100000 == 0))
         log_warn("ingest",

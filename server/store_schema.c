@@ -283,6 +283,45 @@ static const char *const migrations[] = {
     "INSERT INTO dc09_receipt_log(received_at, account, seq, digest)"
     " SELECT received_at, account, seq, digest FROM dc09_receipts ORDER BY received_at;"
     "DROP TABLE dc09_receipts;",
+
+    /* Mass alerts: the alert (its circle, message and channels), one row
+     * per agent selected when it was sent (with the distance from the
+     * centre and the hash of the agent's own reply-link token), and the
+     * agents' replies from every channel. The messages themselves are
+     * outbox rows (kind 'massalert', owner_id = the recipient row), at
+     * most one per recipient and channel (outbox_once), so that a send
+     * interrupted and resumed never sends twice. Outbox priority: 0 for
+     * escalations to the police, 1 for mass alerts, 2 for routine traffic
+     * (the lowest number is sent first). confirmed_at/confirm_state carry
+     * what the network said afterwards: an SMS delivery report, a push
+     * service's receipt, a voice call answered. */
+    "CREATE TABLE massalerts("
+    " id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    " created_by INTEGER REFERENCES users(id),"
+    " state TEXT NOT NULL DEFAULT 'sending' CHECK(state IN('sending','cancelled','done')),"
+    " lat REAL NOT NULL, lon REAL NOT NULL, radius_m INTEGER NOT NULL,"
+    " centre_label TEXT NOT NULL DEFAULT '', alarm_id INTEGER REFERENCES alarms(id),"
+    " template TEXT NOT NULL DEFAULT '', language TEXT NOT NULL DEFAULT 'fr',"
+    " message TEXT NOT NULL, channels TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+    " cancelled_at INTEGER, cancelled_by INTEGER REFERENCES users(id), finished_at INTEGER);"
+    "CREATE TABLE massalert_recipients("
+    " id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL REFERENCES massalerts(id),"
+    " agent_id INTEGER NOT NULL REFERENCES agents(id), site_id INTEGER REFERENCES sites(id),"
+    " distance_m INTEGER NOT NULL, token_hash TEXT NOT NULL UNIQUE, received_at INTEGER,"
+    " UNIQUE(alert_id, agent_id));"
+    "CREATE TABLE massalert_replies("
+    " id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL REFERENCES massalerts(id),"
+    " recipient_id INTEGER NOT NULL REFERENCES massalert_recipients(id), at INTEGER NOT NULL,"
+    " channel TEXT NOT NULL, kind TEXT NOT NULL CHECK(kind IN('received','seen')),"
+    " text TEXT NOT NULL DEFAULT '', lat REAL, lon REAL, accuracy_m REAL,"
+    " relayed_alarm_id INTEGER REFERENCES alarms(id), relayed_at INTEGER,"
+    " relayed_by INTEGER REFERENCES users(id));"
+    "CREATE INDEX massalert_replies_by_alert ON massalert_replies(alert_id, id);"
+    "ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN confirmed_at INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN confirm_state TEXT;"
+    "CREATE UNIQUE INDEX outbox_once ON outbox(kind, owner_id, channel) WHERE kind = 'massalert';"
+    "CREATE INDEX outbox_by_reference ON outbox(channel, reference) WHERE reference IS NOT NULL;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
