@@ -322,6 +322,9 @@ void client_request_done(struct client *client, struct client_request *request, 
     case CLIENT_REQUEST_LIST:
         client_list_page_done(client, request, status, result);
         break;
+    case CLIENT_REQUEST_HEAD:
+        client_list_head_done(client, request, status, result);
+        break;
     case CLIENT_REQUEST_ACTION:
         action_done(client, request, status, result);
         break;

@@ -41,12 +41,16 @@
 #define CLIENT_CONNECT_TIMEOUT_MS 3000
 #define CLIENT_REQUEST_TIMEOUT_MS 15000
 #define CLIENT_LIST_TIMEOUT_MS    60000
+/* The queue's head shown while the list loads: more rows than the tallest
+ * terminal shows. */
+#define CLIENT_HEAD_LIMIT 200
 /* The loop wakes at least this often, so that a missed timer costs little. */
 #define CLIENT_WAIT_MAX_MS 1000
 
 enum client_request_kind {
     CLIENT_REQUEST_LOGIN,    /* part of a connection attempt */
     CLIENT_REQUEST_LIST,     /* part of a connection attempt */
+    CLIENT_REQUEST_HEAD,     /* the queue's head, shown while the list loads */
     CLIENT_REQUEST_ACTION,   /* action_done */
     CLIENT_REQUEST_DOCUMENT, /* document_loaded */
 };
@@ -123,6 +127,8 @@ struct client {
     int64_t catch_up_to;
     struct model *staging;            /* the list being loaded; NULL between loads */
     struct client_request *list_next; /* the next page, asked before this one is read */
+    struct client_request *list_head; /* the queue's head, asked beside the first page */
+    bool ever_loaded;                 /* a whole list was shown once: no head again */
     size_t page_count;                /* pages read into staging */
     int64_t list_sequence;            /* the first page's last_sequence */
     size_t refusals; /* URLs in a row that refused the connection: failover at once */
@@ -162,6 +168,8 @@ bool client_list_start(struct client *client, char *why, size_t why_size);
 void client_list_page_done(struct client *client, struct client_request *request, long status,
                            CURLcode result);
 void client_list_forget(struct client *client);
+void client_list_head_done(struct client *client, struct client_request *request, long status,
+                           CURLcode result);
 
 /* ---- client_http.c ---- */
 /* A request ready to send (headers, answer buffer); NULL when out of memory. */

@@ -159,10 +159,9 @@ static bool tail_sequence(const char *start, const char *finish, int64_t *sequen
     return false;
 }
 
-/* Applies each alarm of the array to the staging model; the sequence of
- * the last one in *tail. False when the array cannot be read. */
-static bool apply_alarms(struct client *client, const char *start, const char *finish,
-                         int64_t *tail)
+/* Applies each alarm of the array to `model`; the sequence of the last
+ * one in *tail. False when the array cannot be read. */
+static bool apply_alarms(struct model *model, const char *start, const char *finish, int64_t *tail)
 {
     const char *at = start + 1; /* after '[' */
     *tail = -1;
@@ -176,7 +175,7 @@ static bool apply_alarms(struct client *client, const char *start, const char *f
             return false;
         const cJSON *sequence = cJSON_GetObjectItemCaseSensitive(alarm, "sequence");
         *tail = cJSON_IsNumber(sequence) ? (int64_t)sequence->valuedouble : -1;
-        if (model_apply_json(client->staging, alarm, NULL) == MODEL_UNCHANGED)
+        if (model_apply_json(model, alarm, NULL) == MODEL_UNCHANGED)
             log_warn("client", "an alarm of the list could not be read");
         cJSON_Delete(alarm);
         at = skip_space(end, finish);
@@ -194,6 +193,9 @@ void client_list_forget(struct client *client)
     if (client->list_next)
         client_request_cancel(client, client->list_next);
     client->list_next = NULL;
+    if (client->list_head)
+        client_request_cancel(client, client->list_head);
+    client->list_head = NULL;
     model_free(client->staging);
     client->staging = NULL;
     client->page_count = 0;
@@ -214,6 +216,46 @@ static struct client_request *list_request(struct client *client, int64_t since,
     return request;
 }
 
+/* When the screen has had nothing yet (the console has just started), the
+ * queue's head is asked for beside the first page: a few rows, read from
+ * an index, that show the most urgent alarms within tens of milliseconds
+ * while the whole list (100,000 alarms: most of a second) loads. They go
+ * into the model on screen, which is not live ("loading"); the whole list
+ * takes its place as usual. A reload over a screen that already shows a
+ * queue keeps that screen until the new list is whole. */
+static void head_request(struct client *client)
+{
+    if (client->ever_loaded || model_open_count(client->model) > 0)
+        return;
+    char path[CLIENT_PATH_SIZE];
+    snprintf(path, sizeof path, "/v1/alarms?state=open&order=queue&limit=%d", CLIENT_HEAD_LIMIT);
+    struct client_request *request = client_request_new(client, CLIENT_REQUEST_HEAD, path, NULL);
+    if (request && client_request_submit(client, request))
+        client->list_head = request;
+}
+
+void client_list_head_done(struct client *client, struct client_request *request, long status,
+                           CURLcode result)
+{
+    client->list_head = NULL;
+    const char *text = request->answer ? request->answer : "";
+    const char *start, *finish;
+    int64_t tail;
+    /* The whole list follows: a head that cannot be had is only logged. */
+    if (result != CURLE_OK || status != 200 || client->loaded ||
+        !find_alarms(text, request->answer_length, &start, &finish) ||
+        !apply_alarms(client->model, start, finish, &tail)) {
+        log_info("client", "the queue's head was not shown before the list (HTTP %ld)", status);
+        return;
+    }
+    size_t shown = model_open_count(client->model);
+    if (shown == 0)
+        return; /* an empty queue: nothing to show before the list */
+    log_info("client", "the queue's head: %zu alarms shown while the list loads", shown);
+    if (client->callbacks.model_reloaded)
+        client->callbacks.model_reloaded(client->callbacks.context);
+}
+
 bool client_list_start(struct client *client, char *why, size_t why_size)
 {
     client_list_forget(client);
@@ -222,6 +264,8 @@ bool client_list_start(struct client *client, char *why, size_t why_size)
         snprintf(why, why_size, "%s", _("out of memory"));
         return false;
     }
+    /* The head first: it takes the connection the login left open. */
+    head_request(client);
     client->attempt_request = list_request(client, 0, why, why_size);
     return client->attempt_request != NULL;
 }
@@ -241,6 +285,7 @@ static void list_finish(struct client *client)
              model_open_count(client->model), (long long)client->list_sequence);
     client->page_count = 0;
     client->loaded = true;
+    client->ever_loaded = true;
     client->resync_wanted = false;
     if (client->callbacks.model_reloaded)
         client->callbacks.model_reloaded(client->callbacks.context);
@@ -265,7 +310,7 @@ static bool take_page(struct client *client, const struct client_request *reques
         return false;
     if (client->list_next)
         client_multi_run(client); /* sent now: vigied works while we parse */
-    if (!apply_alarms(client, start, finish, &read_tail) || (*more && read_tail != tail)) {
+    if (!apply_alarms(client->staging, start, finish, &read_tail) || (*more && read_tail != tail)) {
         snprintf(why, why_size, "%s", _("the server's list of alarms could not be read"));
         return false;
     }

@@ -71,6 +71,9 @@ struct ui {
     bool hints_stale;
     int body_y, body_height;
     size_t alerts; /* waiting for the next update */
+    /* A new model (a reload, the queue's head at start): drawn at once,
+     * not at the next news frame. */
+    bool reloaded;
     char alert_title[NOTIFY_TEXT_MAX], alert_body[NOTIFY_TEXT_MAX];
     char status_text[UI_STATUS_MAX];
     enum status_level status_level;

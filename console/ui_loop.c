@@ -204,7 +204,8 @@ int ui_loop(struct ui *ui)
     int64_t next_frame = 0; /* monotonic: news may be drawn from then on */
     bool at_once = true;
     while (!ui->quit) {
-        at_once |= tick(ui);
+        at_once |= tick(ui) || ui->reloaded;
+        ui->reloaded = false;
         int64_t now = clock_monotonic_ms();
         bool drawn = at_once || ui->alerts > 0 || now >= next_frame;
         if (drawn) {
@@ -261,6 +262,7 @@ static void on_model_reloaded(void *context)
     if (!ui->running)
         return;
     ui_refresh_clock(ui);
+    ui->reloaded = true;
     for (int id = 0; id < SCREEN_COUNT; id++)
         if (ui->screens[id]->ops->model_reloaded)
             ui->screens[id]->ops->model_reloaded(ui->screens[id]);

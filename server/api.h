@@ -64,6 +64,10 @@ typedef void (*api_handler)(struct api_request *request, struct api_response *re
 void api_error(struct api_response *response, unsigned status, const char *code, const char *format,
                ...) __attribute__((format(printf, 4, 5)));
 void api_json(struct api_response *response, unsigned status, cJSON *body);
+/* A JSON body already written as text (`text` is taken and freed), for
+ * answers too large to build as a cJSON tree first. False when memory is
+ * short (`text` is then freed and the answer is a 500). */
+bool api_json_text(struct api_response *response, unsigned status, char *text, size_t length);
 /* Maps a store status to an HTTP error with the store's message. */
 void api_store_error(struct api_response *response, int status, const struct store_error *error);
 

@@ -16,6 +16,23 @@ void api_json(struct api_response *response, unsigned status, cJSON *body)
     response->json = body;
 }
 
+bool api_json_text(struct api_response *response, unsigned status, char *text, size_t length)
+{
+    struct MHD_Response *reply =
+        MHD_create_response_from_buffer(length, text, MHD_RESPMEM_MUST_FREE);
+    if (!reply) {
+        free(text);
+        api_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", _("out of memory"));
+        return false;
+    }
+    MHD_add_response_header(reply, "Content-Type", "application/json; charset=utf-8");
+    cJSON_Delete(response->json);
+    response->json = NULL;
+    response->status = status;
+    response->raw = reply;
+    return true;
+}
+
 void api_error(struct api_response *response, unsigned status, const char *code, const char *format,
                ...)
 {

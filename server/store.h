@@ -142,6 +142,9 @@ struct store_alarm_query {
     enum store_alarm_filter_state state;
     int64_t since_seq; /* only alarms whose last change is after this */
     int limit;
+    /* The queue's head instead: open alarms by priority, then the longest
+     * waiting (the console's first screen, before its whole list). */
+    bool queue_order;
 };
 typedef void (*store_alarm_visitor)(void *context, const struct alarm *alarm);
 /* Visits matching alarms ordered by sequence, and says the last sequence

@@ -356,8 +356,14 @@ int store_alarm_list_read(sqlite3 *db, const struct store_alarm_query *query,
         [STORE_ALARMS_ALL] = " WHERE a.seq > ?",
     };
     char sql[4096];
-    snprintf(sql, sizeof sql, "%s%s ORDER BY a.seq LIMIT ?", ALARM_SELECT,
-             state_clauses[query->state]);
+    if (query->queue_order) /* alarms_queue: no sort, LIMIT rows read */
+        snprintf(sql, sizeof sql,
+                 "%s WHERE a.state <> 'closed' AND a.seq > ?"
+                 " ORDER BY a.priority, a.received_at, a.id LIMIT ?",
+                 ALARM_SELECT);
+    else
+        snprintf(sql, sizeof sql, "%s%s ORDER BY a.seq LIMIT ?", ALARM_SELECT,
+                 state_clauses[query->state]);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(db, "listing alarms", error);

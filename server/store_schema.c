@@ -322,6 +322,10 @@ static const char *const migrations[] = {
     "ALTER TABLE outbox ADD COLUMN confirm_state TEXT;"
     "CREATE UNIQUE INDEX outbox_once ON outbox(kind, owner_id, channel) WHERE kind = 'massalert';"
     "CREATE INDEX outbox_by_reference ON outbox(channel, reference) WHERE reference IS NOT NULL;",
+
+    /* The queue's head in its order (GET /v1/alarms?order=queue): read
+     * from the index, the first rows first, however long the queue. */
+    "CREATE INDEX alarms_queue ON alarms(priority, received_at) WHERE state <> 'closed';",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

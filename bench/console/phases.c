@@ -17,6 +17,10 @@ struct launch {
     /* First screen, microseconds since the fork; then from the console's
      * log, milliseconds after the password was read (-1: not found). */
     int64_t prompt_us, enter_us, frame_us, rows_us, live_us;
+    /* Of the first HEAD_ROWS rows first shown, how many the LIVE screen
+     * shows in the same place (ages and counts masked): the rows shown
+     * before the whole list are the queue's real head. */
+    int head_rows, head_rows_equal;
     int64_t log_session_ms, log_loaded_ms, log_live_ms;
     /* At rest: bytes/s and the console's CPU time per second. */
     double quiet_bytes_per_s, quiet_cpu_ms_per_s;
@@ -78,9 +82,30 @@ static bool prompt_shown(struct console_pty *pty, void *context)
     return vt_find_line(&pty->screen, "Password for") >= 0;
 }
 
+/* Rows compared between the first screen with rows and the LIVE one. */
+#define HEAD_ROWS 10
+
 struct first_screen {
     int64_t frame_us, rows_us, live_us;
+    char rows[2][HEAD_ROWS][VT_COLUMNS_MAX * 4 + 1]; /* at rows_us, at live_us */
+    int row_count[2];
 };
+
+/* The queue's first rows, digits masked (ages tick, ids differ in width). */
+static int queue_rows(const struct vt_screen *vt, char rows[HEAD_ROWS][VT_COLUMNS_MAX * 4 + 1])
+{
+    int titles = vt_find_line(vt, "Site/person"), count = 0;
+    for (int y = titles + 1; titles >= 0 && y < vt->lines - 1 && count < HEAD_ROWS; y++) {
+        vt_line_text(vt, y, rows[count], sizeof rows[count]);
+        if (!rows[count][0])
+            break;
+        for (char *c = rows[count]; *c; c++)
+            if (*c >= '0' && *c <= '9')
+                *c = '#';
+        count++;
+    }
+    return count;
+}
 
 static bool first_screen_seen(struct console_pty *pty, void *context)
 {
@@ -89,10 +114,14 @@ static bool first_screen_seen(struct console_pty *pty, void *context)
     if (!seen->frame_us && header_says(&pty->screen, "Vigie  "))
         seen->frame_us = at;
     bool rows = queue_has_rows(&pty->screen);
-    if (rows && !seen->rows_us)
+    if (rows && !seen->rows_us) {
         seen->rows_us = at;
-    if (rows && header_says(&pty->screen, "LIVE"))
+        seen->row_count[0] = queue_rows(&pty->screen, seen->rows[0]);
+    }
+    if (rows && header_says(&pty->screen, "LIVE")) {
         seen->live_us = at;
+        seen->row_count[1] = queue_rows(&pty->screen, seen->rows[1]);
+    }
     return seen->live_us != 0;
 }
 
@@ -116,7 +145,8 @@ static bool first_screen_phase(struct console_pty *pty, struct launch *launch)
     char line[64];
     snprintf(line, sizeof line, "%s\r", bench_password);
     launch->enter_us = clock_monotonic_us() - pty->started_us;
-    struct first_screen seen = {0};
+    static struct first_screen seen; /* ~20 KB of rows */
+    memset(&seen, 0, sizeof seen);
     if (!console_write(pty, line, strlen(line)) ||
         !console_read_until(pty, deadline, first_screen_seen, &seen) || !seen.live_us) {
         launch_fail(launch, "the queue never showed LIVE with rows");
@@ -125,6 +155,10 @@ static bool first_screen_phase(struct console_pty *pty, struct launch *launch)
     launch->frame_us = seen.frame_us;
     launch->rows_us = seen.rows_us;
     launch->live_us = seen.live_us;
+    launch->head_rows = seen.row_count[0];
+    launch->head_rows_equal = 0;
+    for (int i = 0; i < seen.row_count[0] && i < seen.row_count[1]; i++)
+        launch->head_rows_equal += strcmp(seen.rows[0][i], seen.rows[1][i]) == 0;
     console_settle(pty, 200, SETTLE_TIMEOUT_MS);
     return true;
 }

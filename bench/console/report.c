@@ -85,20 +85,24 @@ static void print_first_screens(const struct launch *launches, int count,
                                 const struct server_list *served)
 {
     printf("\n1. First full screen: from the fork of vigie to the first time the terminal\n"
-           "   shows LIVE in the header and an alarm on the queue's first row. The password\n"
-           "   is typed as soon as the prompt turns the echo off; the login pays the\n"
-           "   production argon2 cost; the console then loads every open alarm with\n"
-           "   GET /v1/alarms (pages of 5000) and opens the stream.\n");
-    printf("  %-7s %9s %9s %11s %11s %11s\n", "size", "prompt", "Enter", "1st frame", "first row",
-           "LIVE + row");
+           "   shows the queue's rows (first row), and to LIVE in the header with rows. The\n"
+           "   password is typed as soon as the prompt turns the echo off; the login pays\n"
+           "   the production argon2 cost; the console then shows the queue's head\n"
+           "   (GET /v1/alarms?order=queue, 200 alarms, not live) while it loads every\n"
+           "   open alarm (pages of 5000), then opens the stream and says LIVE.\n");
+    printf("  %-7s %9s %9s %11s %11s %11s %9s\n", "size", "prompt", "Enter", "1st frame",
+           "first row", "LIVE + row", "same");
     for (int i = 0; i < count; i++) {
         const struct launch *l = &launches[i];
         char size[16];
         snprintf(size, sizeof size, "%dx%d", l->columns, l->lines);
-        printf("  %-7s %6.0f ms %6.0f ms %8.0f ms %8.0f ms %8.0f ms\n", size, ms(l->prompt_us),
-               ms(l->enter_us), ms(l->frame_us), ms(l->rows_us), ms(l->live_us));
+        printf("  %-7s %6.0f ms %6.0f ms %8.0f ms %8.0f ms %8.0f ms %5d/%-3d\n", size,
+               ms(l->prompt_us), ms(l->enter_us), ms(l->frame_us), ms(l->rows_us), ms(l->live_us),
+               l->head_rows_equal, l->head_rows);
     }
-    printf("  1st frame: the header drawn (the login is done; the list is loading).\n");
+    printf("  1st frame: the header drawn (the login is done; the list is loading).\n"
+           "  same: of the first rows shown, how many the LIVE screen shows in the same place\n"
+           "  (digits masked): the first rows are the queue's real head, not a partial list.\n");
     printf("  The console's own log, in ms after it read the password:\n");
     for (int i = 0; i < count; i++) {
         const struct launch *l = &launches[i];
@@ -253,11 +257,16 @@ static void print_target(const char *what, double figure, double cpu, const char
 
 static void print_targets(struct launch *launches, int count)
 {
-    double first = 0, redraw = 0, redraw_cpu = 0, filter = 0, filter_cpu = 0, peak = 0;
+    double first = 0, live = 0, redraw = 0, redraw_cpu = 0, filter = 0, filter_cpu = 0, peak = 0;
     const char *worst_key = "-";
     for (int i = 0; i < count; i++) {
         struct launch *l = &launches[i];
-        first = ms(l->live_us) > first ? ms(l->live_us) : first;
+        /* The first full screen is the first one with rows, when those rows
+         * are the queue's real head; otherwise only LIVE counts. */
+        bool head_true = l->head_rows > 0 && l->head_rows_equal == l->head_rows;
+        double shown = head_true ? ms(l->rows_us) : ms(l->live_us);
+        first = shown > first ? shown : first;
+        live = ms(l->live_us) > live ? ms(l->live_us) : live;
         double median = ms(percentile(l->redraw_us, l->redraws, 50));
         if (median > redraw) {
             redraw = median;
@@ -275,7 +284,9 @@ static void print_targets(struct launch *launches, int count)
     printf("\nTargets: the worse of the two sizes; a verdict on what the terminal saw,\n"
            "with the console's own CPU time beside it where it applies\n");
     printf("  %-46s %12s %11s %11s\n", "", "figure", "CPU", "target");
-    print_target("first full screen (LIVE and a row)", first, -1, "ms", TARGET_FIRST_SCREEN_MS);
+    print_target("first full screen (the queue's head)", first, -1, "ms", TARGET_FIRST_SCREEN_MS);
+    printf("  %-46s %12.1f ms (no target: the list is 41 MB of JSON)\n", "whole list loaded, LIVE",
+           live);
     print_target("redraw, Ctrl-L (p50)", redraw, redraw_cpu, "ms", TARGET_REDRAW_MS);
     char label[64];
     snprintf(label, sizeof label, "filter keystroke (slowest: %s)", worst_key);

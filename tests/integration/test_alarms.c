@@ -182,6 +182,46 @@ static void test_since_returns_only_the_alarms_changed_after_a_sequence(void **s
     (void)second;
 }
 
+/* The console's first screen: the open alarms by priority, the longest
+ * waiting first, whatever order they changed in. */
+static void test_the_queues_head_comes_by_priority_then_waiting_time(void **state)
+{
+    struct story *story = *state;
+    int64_t burglary = alarm_create(story->world, story->alice, story->site, "burglary", 3);
+    int64_t fire = alarm_create(story->world, story->alice, story->site, "fire", 1);
+    int64_t fault = alarm_create(story->world, story->alice, story->site, "technical", 5);
+    int64_t panic = alarm_create(story->world, story->alice, story->site, "panic", 1);
+    int64_t closed = alarm_create(story->world, story->alice, story->site, "panic", 1);
+    assert_true(burglary > 0 && fire > 0 && fault > 0 && panic > 0 && closed > 0);
+    assert_int_equal(
+        alarm_act(story->world, story->alice, closed, "close", "{\"resolution\":\"test\"}", NULL),
+        200);
+    /* A later change moves the burglary to the end of the sequence order,
+     * not in the queue's. */
+    assert_int_equal(alarm_act(story->world, story->bob, burglary, "claim", NULL, NULL), 200);
+    char expected[96];
+    snprintf(expected, sizeof expected, "%lld,%lld,%lld,%lld", (long long)fire, (long long)panic,
+             (long long)burglary, (long long)fault);
+    cJSON *head = list(story, "?order=queue");
+    assert_string_equal(ids_of(head), expected);
+    assert_true(cJSON_IsFalse(json_get(head, "more")));
+    snprintf(expected, sizeof expected, "%lld,%lld", (long long)fire, (long long)panic);
+    head = list(story, "?state=open&order=queue&limit=2");
+    assert_string_equal(ids_of(head), expected);
+    assert_true(cJSON_IsFalse(json_get(head, "more"))); /* a head, not a page */
+    static const char *const refused[] = {"?order=queue&state=all", "?order=queue&since=3",
+                                          "?order=priority"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/v1/alarms%s", refused[i]);
+        long status = 0;
+        cJSON *json = NULL;
+        http_request(story->world, "GET", path, story->alice, NULL, &status, &json);
+        assert_int_equal(status, 400);
+        assert_string_equal(json_string(json, "error.code"), "bad_parameter");
+    }
+}
+
 static void assert_refused_naming(struct story *story, int64_t id, const char *action,
                                   const char *body, const char *holder)
 {
@@ -339,6 +379,8 @@ int main(void)
             world_down),
         cmocka_unit_test_setup_teardown(test_the_queue_lists_open_closed_and_all_alarms, world_up,
                                         world_down),
+        cmocka_unit_test_setup_teardown(test_the_queues_head_comes_by_priority_then_waiting_time,
+                                        world_up, world_down),
         cmocka_unit_test_setup_teardown(test_since_returns_only_the_alarms_changed_after_a_sequence,
                                         world_up, world_down),
         cmocka_unit_test_setup_teardown(test_an_alarm_claimed_by_alice_refuses_bob_and_names_her,

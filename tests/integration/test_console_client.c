@@ -36,6 +36,7 @@ struct console {
     struct model *model;
     struct client *client;
     int reloads;
+    int start_reloads; /* at the first LIVE: the list, after the queue's head if any */
     int changes;
     enum model_change last_change;
     int64_t last_changed_id;
@@ -307,7 +308,11 @@ static struct console *console_live(struct story *story, int index, const char *
     assert_non_null(client);
     struct console *console = &story->consoles[index];
     assert_true(run_until(story, console, is_link, CLIENT_LINK_LIVE, LIVE_WAIT_MS));
-    assert_int_equal(console->reloads, 1);
+    /* The list; before it, the queue's head when there were open alarms
+     * and it came before the list was whole. */
+    assert_true(console->reloads == 1 ||
+                (console->reloads == 2 && model_open_count(console->model) > 0));
+    console->start_reloads = console->reloads;
     return console;
 }
 
@@ -487,7 +492,7 @@ static void test_a_frozen_server_is_lost_within_six_seconds(void **state)
     kill(story->world->pid, SIGCONT);
     assert_true(run_until(story, alice, matches_server, 0, RECONNECT_WAIT_MS));
     assert_int_equal(client_lost_since_ms(alice->client), 0);
-    assert_int_equal(alice->reloads, 1);
+    assert_int_equal(alice->reloads - alice->start_reloads, 0);
 }
 
 static void test_after_a_restart_the_queue_is_exactly_the_servers(void **state)
@@ -509,7 +514,7 @@ static void test_after_a_restart_the_queue_is_exactly_the_servers(void **state)
     make_changes(story, 9);
     assert_true(run_until(story, alice, matches_server, 0, RECONNECT_WAIT_MS));
     /* It resumed where it was: no reload was needed. */
-    assert_int_equal(alice->reloads, 1);
+    assert_int_equal(alice->reloads - alice->start_reloads, 0);
     make_changes(story, 2);
     assert_true(run_until(story, alice, matches_server, 0, ARRIVAL_WAIT_MS));
 }
@@ -544,7 +549,7 @@ static void test_a_console_too_far_behind_reloads_its_queue(void **state)
     assert_true(server_would_resync(story, last));
 
     assert_true(run_until(story, alice, matches_server, 0, RECONNECT_WAIT_MS));
-    assert_int_equal(alice->reloads, 2);
+    assert_int_equal(alice->reloads - alice->start_reloads, 1);
     make_changes(story, 2);
     assert_true(run_until(story, alice, matches_server, 0, ARRIVAL_WAIT_MS));
 }
@@ -568,6 +573,7 @@ static void test_when_its_node_dies_the_console_fails_over_to_the_next(void **st
                                      error, sizeof error));
     struct console *alice = &story->consoles[0];
     assert_true(run_until(story, alice, matches_server, 0, LIVE_WAIT_MS));
+    alice->start_reloads = alice->reloads;
 
     world_kill(story->world);
     assert_true(run_until(story, alice, is_link, CLIENT_LINK_LOST, 6000));
@@ -585,7 +591,7 @@ static void test_when_its_node_dies_the_console_fails_over_to_the_next(void **st
     assert_true(moved < CLIENT_BACKOFF_MAX_MS);
     assert_string_equal(client_server_url(alice->client), spare->base_url);
     assert_string_equal(client_node_name(alice->client), spare->node_name);
-    assert_int_equal(alice->reloads, 2);
+    assert_int_equal(alice->reloads - alice->start_reloads, 1);
     int64_t arriving = alarm_create(spare, spare_alice, story->site, "panic", 1);
     assert_true(run_until(story, alice, has_open_alarm, arriving, ARRIVAL_WAIT_MS));
     int request = client_claim(alice->client, arriving);
