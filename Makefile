@@ -142,15 +142,24 @@ FUZZ_CC  := clang
 FUZZ_SRC := tests/fuzz/fuzz_dc09.c server/dc09_frame.c server/dc09_build.c \
             server/dc09_crypto.c server/crc16.c common/clock.c
 FUZZ_BIN := build/fuzz/fuzz_dc09
+# The TPI codec of remote arm/disarm (tests/e2e/test_fuzz_tpi.sh).
+FUZZ_TPI_SRC := tests/fuzz/fuzz_tpi.c server/panel_tpi.c
+FUZZ_TPI_BIN := build/fuzz/fuzz_tpi
+FUZZ_FLAGS = -std=c17 $(WARN) -D_GNU_SOURCE -g -O1 -I. \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_TPI_BIN)
 
 $(FUZZ_BIN): $(FUZZ_SRC) server/dc09.h server/crc16.h common/clock.h common/i18n.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) -std=c17 $(WARN) -D_GNU_SOURCE -g -O1 -I. \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    $(call pc_cflags,libcrypto) -o $@ $(FUZZ_SRC) $(call pc_libs,libcrypto)
+	@$(FUZZ_CC) $(FUZZ_FLAGS) $(call pc_cflags,libcrypto) -o $@ $(FUZZ_SRC) \
+	    $(call pc_libs,libcrypto)
+
+$(FUZZ_TPI_BIN): $(FUZZ_TPI_SRC) server/panel_tpi.h server/panel_driver.h common/i18n.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_TPI_SRC)
 
 demo: deps all
 	@tools/demo.sh $(O)

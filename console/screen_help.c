@@ -49,9 +49,18 @@ static const char *section_title(enum action_screen section)
         return _("Help");
     case ACTION_SCREEN_GLOBAL:
         return _("Everywhere");
-    default:
-        return action_screen_name(section);
+    case ACTION_SCREEN_VICTIM:
+        return _("Victim file");
+    case ACTION_SCREEN_MAP:
+        return _("Map");
+    case ACTION_SCREEN_PROCEDURES:
+        return _("Procedure checklist");
+    case ACTION_SCREEN_MASSALERT:
+        return _("Mass alert");
+    case ACTION_SCREEN_COUNT:
+        break;
     }
+    return action_screen_name(section);
 }
 
 static void add_row(const struct keymap_help_row *row, void *data)

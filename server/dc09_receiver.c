@@ -3,11 +3,9 @@
  * (panels send one and wait), so frames that arrive meanwhile wait in its
  * buffer in order; the answer leaves only when the store has committed.
  * Completions come back from the store's syncer thread through a list and
- * an eventfd. Nothing here blocks on the disk. */
-#include "server/dc09_receiver.h"
-#include "server/dc09_accounts.h"
-#include "server/dc09_decode.h"
-#include "server/ingest.h"
+ * an eventfd. Nothing here blocks on the disk. This file is the socket
+ * side; what a frame becomes is dc09_receiver_frames.c. */
+#include "server/dc09_receiver_internal.h"
 #include "common/clock.h"
 #include "common/i18n.h"
 #include "common/log.h"
@@ -15,90 +13,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-/* A connection buffers at most two frames: the one being read and one
- * that arrived early; dc09_frame_find reports an endless one before. */
-#define INPUT_CAPACITY (2 * DC09_FRAME_MAX)
-/* Answers are under 200 bytes; room for a few if the peer reads slowly. */
-#define OUTPUT_CAPACITY 1024
-#define EPOLL_BATCH     256
-/* UDP datagrams read per wake, so that TCP connections get their turn. */
-#define UDP_BATCH 64
-/* Bad frames logged per connection before the rest are only counted. */
-#define LOG_BAD_FRAMES 3
-/* UDP messages in the store at once beyond the TCP ones; past it a
- * datagram gets no answer and its panel sends it again. */
-#define UDP_IN_FLIGHT_MAX 1024
-/* Finished messages kept for reuse (9 KiB each): a frame then costs no
- * allocation. More in flight than this are allocated and freed. */
-#define PENDING_SPARE_MAX 1024
-
-enum tag { TAG_TCP_LISTEN, TAG_UDP, TAG_WAKE, TAG_TIMER, TAG_CONNECTIONS };
-
-struct connection {
-    int fd;
-    uint64_t generation;
-    char peer[INGEST_PEER_MAX];
-    bool in_flight;
-    uint32_t events; /* what epoll watches for */
-    int bad_frames, logged;
-    size_t garbage_run; /* bytes outside any frame since the last good one */
-    int64_t last_activity_ms, partial_since_ms;
-    size_t in_length, out_length;
-    uint8_t in[INPUT_CAPACITY];
-    uint8_t out[OUTPUT_CAPACITY];
-};
-
-struct pending {
-    struct ingest_message message; /* first: the store hands it back */
-    struct dc09_receiver *receiver;
-    struct dc09_frame frame;
-    struct dc09_account account;
-    bool known_account;
-    enum dc09_crc_form answer_crc;
-    bool udp;
-    int slot;
-    uint64_t generation;
-    struct sockaddr_storage peer;
-    socklen_t peer_length;
-    int status;
-    struct pending *next;
-};
-
-struct dc09_receiver {
-    struct store *store;
-    struct metrics *metrics;
-    const struct event_code_table *codes;
-    const struct server_config *config;
-    struct dc09_accounts *accounts;
-    enum label_language language;
-    int epoll_fd, tcp_fd, udp_fd, wake_fd, timer_fd;
-    unsigned port;
-    pthread_t thread;
-    bool thread_running;
-    atomic_bool stopping;
-    struct connection **slots;
-    int slot_count, open_count;
-    uint64_t next_generation;
-    int udp_in_flight;
-    pthread_mutex_t done_lock;
-    struct pending *done_head;
-    struct pending *spare; /* receiver thread only */
-    int spare_count;
-};
-
-static struct pending *pending_take(struct dc09_receiver *r)
+struct pending *dc09_pending_take(struct dc09_receiver *r)
 {
     struct pending *p = r->spare;
     if (!p)
@@ -108,7 +31,7 @@ static struct pending *pending_take(struct dc09_receiver *r)
     return p;
 }
 
-static void pending_give(struct dc09_receiver *r, struct pending *p)
+void dc09_pending_give(struct dc09_receiver *r, struct pending *p)
 {
     if (r->spare_count >= PENDING_SPARE_MAX) {
         free(p);
@@ -121,7 +44,7 @@ static void pending_give(struct dc09_receiver *r, struct pending *p)
 
 /* ---- sending ---- */
 
-static void close_connection(struct dc09_receiver *r, int slot, const char *why)
+void dc09_receiver_close(struct dc09_receiver *r, int slot, const char *why)
 {
     struct connection *c = r->slots[slot];
     if (!c)
@@ -135,9 +58,7 @@ static void close_connection(struct dc09_receiver *r, int slot, const char *why)
     r->open_count--;
 }
 
-/* Asks epoll for what the connection can use now: input while its buffer
- * has room (a full one waits for the store), output while answers wait. */
-static void watch(struct dc09_receiver *r, int slot)
+void dc09_receiver_watch(struct dc09_receiver *r, int slot)
 {
     struct connection *c = r->slots[slot];
     uint32_t events = (c->in_length < sizeof c->in ? EPOLLIN : 0) | (c->out_length ? EPOLLOUT : 0);
@@ -148,7 +69,7 @@ static void watch(struct dc09_receiver *r, int slot)
     c->events = events;
 }
 
-static bool flush(struct dc09_receiver *r, int slot)
+bool dc09_receiver_flush(struct dc09_receiver *r, int slot)
 {
     struct connection *c = r->slots[slot];
     while (c->out_length > 0) {
@@ -156,253 +77,33 @@ static bool flush(struct dc09_receiver *r, int slot)
         if (sent < 0 && errno == EINTR)
             continue;
         if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            watch(r, slot);
+            dc09_receiver_watch(r, slot);
             return true;
         }
         if (sent <= 0) {
-            close_connection(r, slot, strerror(errno));
+            dc09_receiver_close(r, slot, strerror(errno));
             return false;
         }
         memmove(c->out, c->out + sent, c->out_length - (size_t)sent);
         c->out_length -= (size_t)sent;
     }
-    watch(r, slot);
+    dc09_receiver_watch(r, slot);
     return true;
 }
 
-static bool answer_tcp(struct dc09_receiver *r, int slot, const uint8_t *bytes, size_t length)
+bool dc09_receiver_answer_tcp(struct dc09_receiver *r, int slot, const uint8_t *bytes,
+                              size_t length)
 {
     struct connection *c = r->slots[slot];
     if (length == 0)
         return true;
     if (c->out_length + length > sizeof c->out) {
-        close_connection(r, slot, _("it does not read our answers"));
+        dc09_receiver_close(r, slot, _("it does not read our answers"));
         return false;
     }
     memcpy(c->out + c->out_length, bytes, length);
     c->out_length += length;
-    return flush(r, slot);
-}
-
-/* ---- answers ---- */
-
-static size_t build_answer(enum dc09_reply reply, const struct dc09_frame *frame,
-                           const struct dc09_key *key, enum dc09_crc_form crc, uint8_t *out,
-                           size_t capacity)
-{
-    int64_t now = clock_now_ms();
-    switch (reply) {
-    case DC09_REPLY_ACK:
-        return dc09_build_ack(frame, frame->encrypted ? key : NULL, now, crc, out, capacity);
-    case DC09_REPLY_NAK:
-        return dc09_build_nak(now, crc, out, capacity);
-    case DC09_REPLY_DUH:
-        return dc09_build_duh(frame, crc, out, capacity);
-    case DC09_REPLY_NONE:
-        break;
-    }
-    return 0;
-}
-
-static void send_answer(struct dc09_receiver *r, bool udp, int slot,
-                        const struct sockaddr_storage *peer, socklen_t peer_length,
-                        enum dc09_reply reply, const struct dc09_frame *frame,
-                        const struct dc09_key *key, enum dc09_crc_form crc)
-{
-    uint8_t bytes[512];
-    size_t length = build_answer(reply, frame, key, crc, bytes, sizeof bytes);
-    static const enum metrics_counter counters[] = {
-        [DC09_REPLY_ACK] = METRICS_DC09_ACK,
-        [DC09_REPLY_NAK] = METRICS_DC09_NAK,
-        [DC09_REPLY_DUH] = METRICS_DC09_DUH,
-    };
-    if (reply != DC09_REPLY_NONE)
-        metrics_add(r->metrics, counters[reply], 1);
-    if (udp) {
-        if (length > 0)
-            sendto(r->udp_fd, bytes, length, MSG_NOSIGNAL, (const struct sockaddr *)peer,
-                   peer_length);
-    } else {
-        answer_tcp(r, slot, bytes, length);
-    }
-}
-
-void dc09_receiver_done(struct ingest_message *message, int status,
-                        const struct store_error *error);
-
-/* ---- frames ---- */
-
-struct origin {
-    bool udp;
-    int slot;
-    const char *peer;
-    struct sockaddr_storage address;
-    socklen_t address_length;
-};
-
-static void note_bad_frame(struct dc09_receiver *r, const struct origin *origin, const char *status,
-                           const char *why)
-{
-    struct connection *c = origin->udp ? NULL : r->slots[origin->slot];
-    if (!c || c->logged++ < LOG_BAD_FRAMES)
-        log_warn("dc09", "%s: %s frame: %s", origin->peer, status, why);
-    if (c)
-        c->bad_frames++;
-}
-
-/* Bytes outside any frame are skipped (line noise, a probe before a
- * frame), but a sender of nothing else is no panel: each DC09_FRAME_MAX of
- * them since the last good frame counts as a bad frame, so that an endless
- * line without a CR is closed after a few KiB, not read forever. */
-static void note_garbage(struct dc09_receiver *r, const struct origin *origin, size_t length)
-{
-    struct connection *c = r->slots[origin->slot];
-    c->garbage_run += length;
-    while (c->garbage_run >= DC09_FRAME_MAX) {
-        c->garbage_run -= DC09_FRAME_MAX;
-        note_bad_frame(r, origin, "garbage", _("no frame in the bytes sent"));
-    }
-}
-
-static void submit(struct dc09_receiver *r, const struct origin *origin, const uint8_t *bytes,
-                   size_t length, const struct dc09_frame *frame,
-                   const struct dc09_account *account, bool known)
-{
-    struct pending *p = pending_take(r);
-    if (!p) {
-        /* Not stored, so not acknowledged: the panel will send it again. */
-        send_answer(r, origin->udp, origin->slot, &origin->address, origin->address_length,
-                    DC09_REPLY_NAK, frame, NULL, frame->crc_form);
-        return;
-    }
-    /* A reused message must carry nothing of the last one: all but its
-     * raw text and events (which dc09_decode writes, and of which those
-     * past event_count are never read) is zeroed. */
-    memset(&p->message, 0, offsetof(struct ingest_message, raw));
-    memset(&p->message.dedup_window_s, 0,
-           sizeof p->message - offsetof(struct ingest_message, dedup_window_s));
-    p->receiver = r;
-    p->generation = 0;
-    p->status = STORE_OK;
-    p->next = NULL;
-    p->frame = *frame;
-    p->account = *account;
-    p->known_account = known;
-    p->answer_crc = known ? account->crc_form : frame->crc_form;
-    p->udp = origin->udp;
-    p->slot = origin->slot;
-    p->peer_length = origin->address_length;
-    memcpy(&p->peer, &origin->address, sizeof p->peer);
-    dc09_decode(frame, bytes, length, r->codes, r->language, &p->message);
-    p->message.dedup_window_s = r->config->dc09_dedup_window_s;
-    p->message.early_open_grace_min = r->config->early_open_grace_minutes;
-    p->message.owner = p;
-    p->message.done = dc09_receiver_done;
-
-    if (origin->udp) {
-        r->udp_in_flight++;
-    } else {
-        p->generation = r->slots[origin->slot]->generation;
-        r->slots[origin->slot]->in_flight = true;
-    }
-    if (store_ingest_submit(r->store, &p->message) != STORE_OK) {
-        if (origin->udp)
-            r->udp_in_flight--;
-        else
-            r->slots[origin->slot]->in_flight = false;
-        send_answer(r, origin->udp, origin->slot, &origin->address, origin->address_length,
-                    DC09_REPLY_NAK, frame, NULL, p->answer_crc);
-        pending_give(r, p);
-    }
-}
-
-static void handle_frame(struct dc09_receiver *r, const struct origin *origin, const uint8_t *bytes,
-                         size_t length)
-{
-    struct dc09_frame frame;
-    struct dc09_error error = {{0}};
-    enum dc09_status status = dc09_frame_parse(bytes, length, NULL, &frame, &error);
-    struct dc09_account account = {0};
-    bool known = frame.account[0] && dc09_accounts_find(r->accounts, frame.account, &account);
-    if (status == DC09_NEED_KEY && known && account.has_key)
-        status = dc09_frame_parse(bytes, length, &account.key, &frame, &error);
-    if (status == DC09_OK && frame.encrypted &&
-        !dc09_timestamp_check(frame.timestamp_ms, clock_now_ms(), account.window_before_s,
-                              account.window_after_s)) {
-        status = DC09_BAD_TIMESTAMP;
-        snprintf(error.message, sizeof error.message, "%s",
-                 _("timestamp outside the account's window"));
-    }
-    enum dc09_crc_form crc = known ? account.crc_form : frame.crc_form;
-    if (status != DC09_OK) {
-        metrics_add(r->metrics,
-                    status == DC09_BAD_CRC ? METRICS_DC09_BAD_CRC : METRICS_DC09_BAD_FRAMES, 1);
-        note_bad_frame(r, origin, dc09_status_name(status), error.message);
-        if (status == DC09_NEED_KEY || status == DC09_BAD_DECRYPT) {
-            bool missing = status == DC09_NEED_KEY;
-            char label[ALARM_LABEL_MAX];
-            snprintf(label, sizeof label,
-                     missing ? _("Encrypted frames from account %s and no key for it")
-                             : _("Account %s sends frames its key cannot decrypt"),
-                     frame.account);
-            char raw[DC09_FRAME_MAX + 1];
-            size_t n = length < DC09_FRAME_MAX ? length : DC09_FRAME_MAX;
-            for (size_t i = 0; i < n; i++)
-                raw[i] = bytes[i] < 0x20 || bytes[i] == 0x7f ? '.' : (char)bytes[i];
-            raw[n] = '\0';
-            store_ingest_unreadable(r->store, "dc09", origin->peer, frame.account,
-                                    missing ? "KEY-MISSING" : "KEY-MISMATCH", label, raw);
-        }
-        send_answer(r, origin->udp, origin->slot, &origin->address, origin->address_length,
-                    dc09_status_reply(status), &frame, NULL, crc);
-        return;
-    }
-    if (!origin->udp) {
-        r->slots[origin->slot]->bad_frames = 0;
-        r->slots[origin->slot]->garbage_run = 0;
-    }
-    if (frame.token == DC09_ACK || frame.token == DC09_NAK || frame.token == DC09_DUH)
-        return; /* answers are for panels, not for us */
-    metrics_add(r->metrics, METRICS_DC09_FRAMES, 1);
-    submit(r, origin, bytes, length, &frame, &account, known);
-}
-
-/* Reads frames from a connection's buffer while it has none in the store. */
-static void process_input(struct dc09_receiver *r, int slot)
-{
-    struct connection *c = r->slots[slot];
-    struct origin origin = {.udp = false, .slot = slot, .peer = c->peer};
-    while (r->slots[slot] == c && !c->in_flight && c->in_length > 0) {
-        size_t start = 0, length = 0;
-        enum dc09_find found = dc09_frame_find(c->in, c->in_length, &start, &length);
-        if (found == DC09_FIND_NEED_MORE) {
-            if (c->partial_since_ms == 0)
-                c->partial_since_ms = clock_monotonic_ms();
-            return;
-        }
-        size_t consumed = found == DC09_FIND_FRAME ? start + length : length;
-        if (found == DC09_FIND_FRAME) {
-            metrics_add(r->metrics, METRICS_DC09_GARBAGE_BYTES, start);
-            note_garbage(r, &origin, start);
-            handle_frame(r, &origin, c->in + start, length);
-        } else {
-            metrics_add(r->metrics, METRICS_DC09_GARBAGE_BYTES, length);
-            if (found == DC09_FIND_TOO_LONG)
-                note_bad_frame(r, &origin, "too_long", _("no end within the longest frame"));
-            else
-                note_garbage(r, &origin, length);
-        }
-        if (r->slots[slot] != c)
-            return; /* closed while answering */
-        memmove(c->in, c->in + consumed, c->in_length - consumed);
-        c->in_length -= consumed;
-        c->partial_since_ms = 0;
-        if (c->bad_frames >= r->config->dc09_bad_frames_max) {
-            metrics_add(r->metrics, METRICS_DC09_CLOSED_BAD, 1);
-            close_connection(r, slot, _("too many bad frames in a row"));
-            return;
-        }
-    }
+    return dc09_receiver_flush(r, slot);
 }
 
 static void read_connection(struct dc09_receiver *r, int slot)
@@ -411,7 +112,7 @@ static void read_connection(struct dc09_receiver *r, int slot)
     for (;;) {
         if (c->in_length == sizeof c->in) {
             /* Full: the frames in it wait for the store; read later. */
-            watch(r, slot);
+            dc09_receiver_watch(r, slot);
             return;
         }
         ssize_t got = recv(c->fd, c->in + c->in_length, sizeof c->in - c->in_length, 0);
@@ -420,12 +121,12 @@ static void read_connection(struct dc09_receiver *r, int slot)
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         if (got <= 0) {
-            close_connection(r, slot, got == 0 ? NULL : strerror(errno));
+            dc09_receiver_close(r, slot, got == 0 ? NULL : strerror(errno));
             return;
         }
         c->in_length += (size_t)got;
         c->last_activity_ms = clock_monotonic_ms();
-        process_input(r, slot);
+        dc09_receiver_process_input(r, slot);
         if (r->slots[slot] != c)
             return;
     }
@@ -501,87 +202,10 @@ static void read_datagrams(struct dc09_receiver *r)
         }
         size_t start = 0, length = 0;
         if (dc09_frame_find(datagram, (size_t)got, &start, &length) == DC09_FIND_FRAME)
-            handle_frame(r, &origin, datagram + start, length);
+            dc09_receiver_handle_frame(r, &origin, datagram + start, length);
         else
-            note_bad_frame(r, &origin, "bad_frame", _("a datagram without a whole frame"));
-    }
-}
-
-/* ---- completions from the store ---- */
-
-void dc09_receiver_done(struct ingest_message *message, int status,
-                        const struct store_error *error);
-void dc09_receiver_done(struct ingest_message *message, int status, const struct store_error *error)
-{
-    struct pending *p = message->owner;
-    struct dc09_receiver *r = p->receiver;
-    p->status = status;
-    if (status != STORE_OK)
-        log_error("dc09", "account %s seq %u not stored (NAK sent): %s", message->account,
-                  message->seq, error ? error->message : "?");
-    pthread_mutex_lock(&r->done_lock);
-    bool was_empty = r->done_head == NULL;
-    p->next = r->done_head;
-    r->done_head = p;
-    pthread_mutex_unlock(&r->done_lock);
-    if (was_empty) {
-        uint64_t one = 1;
-        ssize_t ignored = write(r->wake_fd, &one, sizeof one);
-        (void)ignored;
-    }
-}
-
-static void answer_completion(struct dc09_receiver *r, struct pending *p)
-{
-    enum dc09_reply reply = p->status == STORE_OK ? DC09_REPLY_ACK : DC09_REPLY_NAK;
-    if (p->status != STORE_OK)
-        metrics_add(r->metrics, METRICS_DC09_STORE_FAILED, 1);
-    if (p->message.duplicate)
-        metrics_add(r->metrics, METRICS_DC09_DUPLICATES, 1);
-    if (p->message.unknown_account && !p->message.duplicate)
-        metrics_add(r->metrics, METRICS_DC09_UNKNOWN_ACCOUNT, 1);
-    if (p->message.alarms_created > 0)
-        metrics_add(r->metrics, METRICS_ALARMS_RECEIVED_DC09, (uint64_t)p->message.alarms_created);
-    const struct dc09_key *key = p->known_account && p->account.has_key ? &p->account.key : NULL;
-    if (p->udp) {
-        r->udp_in_flight--;
-        send_answer(r, true, -1, &p->peer, p->peer_length, reply, &p->frame, key, p->answer_crc);
-        return;
-    }
-    struct connection *c = r->slots[p->slot];
-    if (!c || c->generation != p->generation)
-        return; /* the panel hung up; its retransmission will be recognised */
-    c->in_flight = false;
-    send_answer(r, false, p->slot, NULL, 0, reply, &p->frame, key, p->answer_crc);
-    if (r->slots[p->slot] == c) {
-        process_input(r, p->slot);
-        if (r->slots[p->slot] == c)
-            watch(r, p->slot);
-    }
-}
-
-static void drain_completions(struct dc09_receiver *r)
-{
-    uint64_t count;
-    ssize_t ignored = read(r->wake_fd, &count, sizeof count);
-    (void)ignored;
-    pthread_mutex_lock(&r->done_lock);
-    struct pending *list = r->done_head;
-    r->done_head = NULL;
-    pthread_mutex_unlock(&r->done_lock);
-    /* The list is newest first; answer in arrival order. */
-    struct pending *ordered = NULL;
-    while (list) {
-        struct pending *next = list->next;
-        list->next = ordered;
-        ordered = list;
-        list = next;
-    }
-    while (ordered) {
-        struct pending *next = ordered->next;
-        answer_completion(r, ordered);
-        pending_give(r, ordered);
-        ordered = next;
+            dc09_receiver_note_bad_frame(r, &origin, "bad_frame",
+                                         _("a datagram without a whole frame"));
     }
 }
 
@@ -600,10 +224,10 @@ static void check_timeouts(struct dc09_receiver *r)
         if (c->partial_since_ms &&
             now - c->partial_since_ms > (int64_t)r->config->dc09_partial_timeout_s * 1000) {
             metrics_add(r->metrics, METRICS_DC09_CLOSED_SLOW, 1);
-            close_connection(r, slot, _("a frame begun and never finished"));
+            dc09_receiver_close(r, slot, _("a frame begun and never finished"));
         } else if (now - c->last_activity_ms > (int64_t)r->config->dc09_idle_timeout_s * 1000) {
             metrics_add(r->metrics, METRICS_DC09_CLOSED_IDLE, 1);
-            close_connection(r, slot, NULL);
+            dc09_receiver_close(r, slot, NULL);
         }
     }
 }
@@ -622,13 +246,13 @@ static void *receiver_main(void *argument)
             else if (tag == TAG_UDP)
                 read_datagrams(r);
             else if (tag == TAG_WAKE)
-                drain_completions(r);
+                dc09_receiver_drain_completions(r);
             else if (tag == TAG_TIMER)
                 check_timeouts(r);
             else {
                 int slot = (int)(tag - TAG_CONNECTIONS);
                 if (r->slots[slot] && (events[i].events & EPOLLOUT))
-                    flush(r, slot);
+                    dc09_receiver_flush(r, slot);
                 if (r->slots[slot] && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
                     read_connection(r, slot);
             }
@@ -773,7 +397,7 @@ void dc09_receiver_stop(struct dc09_receiver *r)
         pthread_join(r->thread, NULL);
     r->thread_running = false;
     for (int slot = 0; r->slots && slot < r->slot_count; slot++)
-        close_connection(r, slot, NULL);
+        dc09_receiver_close(r, slot, NULL);
     int fds[] = {r->tcp_fd, r->udp_fd};
     for (size_t i = 0; i < 2; i++)
         if (fds[i] >= 0)
