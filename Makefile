@@ -11,6 +11,9 @@ CC      ?= cc
 VERSION := 0.1.0
 
 PKG_SERVER  := libmicrohttpd sqlite3 libcjson libargon2 libcrypto glib-2.0 libcurl
+# The voice channel: libre and librem (SIP, SDP, RTP, G.711), espeak-ng's
+# library (speech), libsamplerate (its 22050 Hz to a call's 8 kHz).
+PKG_SERVER  += libre librem espeak-ng samplerate
 PKG_CONSOLE := ncursesw libcurl libcjson libpcre2-8 libnotify
 PKG_TEST    := cmocka libcurl libcjson sqlite3
 

@@ -317,8 +317,10 @@ static bool take_number(struct scanner *scanner, double *value, bool *has_fracti
 static enum axis take_hemisphere(struct scanner *scanner, bool *negative)
 {
     char c = (char)(*scanner->p & ~0x20);
+    if (c == '\0' || !strchr("NSEWO", c))
+        return AXIS_ANY; /* never read past the end of the text */
     unsigned char next = (unsigned char)scanner->p[1];
-    if (!strchr("NSEWO", c) || c == '\0' || ((next | 0x20) >= 'a' && (next | 0x20) <= 'z'))
+    if ((next | 0x20) >= 'a' && (next | 0x20) <= 'z')
         return AXIS_ANY;
     scanner->p++;
     *negative = c == 'S' || c == 'W' || c == 'O';

@@ -127,7 +127,33 @@ enum action_screen {
     X(EDIT_MESSAGE, "edit-message", ACTION_ON(MASSALERT), ACTION_READS,                            \
       N_("Write the message the agents will receive"))                                             \
     X(SEND_ALERT, "send-alert", ACTION_ON(MASSALERT), ACTION_MUTATES,                              \
-      N_("Send the mass alert to every agent in the circle"))
+      N_("Send the mass alert to every agent in the circle"))                                      \
+    X(SET_CENTRE, "set-centre", ACTION_ON(MASSALERT), ACTION_READS,                                \
+      N_("Centre the circle on typed coordinates, a site or an alarm"))                            \
+    X(SET_RADIUS, "set-radius", ACTION_ON(MASSALERT), ACTION_READS,                                \
+      N_("Type the circle's radius (800 m, 3 km, 30 km...)"))                                      \
+    X(TOGGLE_SMS, "toggle-sms", ACTION_ON(MASSALERT), ACTION_READS,                                \
+      N_("Send the mass alert by SMS, or not"))                                                    \
+    X(TOGGLE_EMAIL, "toggle-email", ACTION_ON(MASSALERT), ACTION_READS,                            \
+      N_("Send the mass alert by e-mail, or not"))                                                 \
+    X(TOGGLE_VOICE, "toggle-voice", ACTION_ON(MASSALERT), ACTION_READS,                            \
+      N_("Send the mass alert by voice call, or not"))                                             \
+    X(TOGGLE_PUSH, "toggle-push", ACTION_ON(MASSALERT), ACTION_READS,                              \
+      N_("Send the mass alert by push notification, or not"))                                      \
+    X(CHOOSE_TEMPLATE, "choose-template", ACTION_ON(MASSALERT), ACTION_READS,                      \
+      N_("Choose the message's template and fill in its blanks"))                                  \
+    X(TOGGLE_LANGUAGE, "toggle-language", ACTION_ON(MASSALERT), ACTION_READS,                      \
+      N_("Switch the template between French and English"))                                        \
+    X(MASS_ALERTS, "mass-alerts", ACTION_ON_EVERY, ACTION_READS,                                   \
+      N_("Show the mass alerts sent, newest first, and follow one"))                               \
+    X(TOGGLE_LIST, "toggle-list", ACTION_ON(MASSALERT), ACTION_READS,                              \
+      N_("Show the replies or the recipients of the mass alert"))                                  \
+    X(RELAY_REPLY, "relay-reply", ACTION_ON(MASSALERT), ACTION_MUTATES,                            \
+      N_("Relay the selected reply into an alarm's log"))                                          \
+    X(CANCEL_ALERT, "cancel-alert", ACTION_ON(MASSALERT), ACTION_MUTATES,                          \
+      N_("Cancel the mass alert: what is not sent yet is not sent (asks first)"))                  \
+    X(SAVE_REPORT, "save-report", ACTION_ON(MASSALERT), ACTION_READS,                              \
+      N_("Write the mass alert's report (CSV) to a file"))
 
 #define ACTION_ENUM(id, name, screens, flags, help) ACTION_##id,
 enum action { ACTION_NONE, ACTION_TABLE(ACTION_ENUM) ACTION_COUNT };

@@ -16,6 +16,7 @@
 #include "console/client.h"
 #include "console/commandline.h"
 #include "console/screen_map.h"
+#include "console/screen.h"
 #include "console/ui.h"
 
 /* Bytes of a resolution code and its label (the API bounds codes to 31). */
@@ -367,6 +368,37 @@ static void map_action(struct actions_run *runner, enum action action)
         screen_map_copy_location(ui_screen(runner->ui, SCREEN_MAP), id);
 }
 
+/* The composer and the monitor share their keys: an action of one typed
+ * on the other says where it works. */
+static void massalert_elsewhere(struct ui *ui, enum action action)
+{
+    switch (action) {
+    case ACTION_TOGGLE_LIST:
+    case ACTION_RELAY_REPLY:
+    case ACTION_CANCEL_ALERT:
+    case ACTION_SAVE_REPORT:
+        ui_status(ui, STATUS_WARN, _("%s works on a mass alert once sent (A lists them)"),
+                  action_name(action));
+        break;
+    case ACTION_MOVE_UP:
+    case ACTION_MOVE_DOWN:
+    case ACTION_PAGE_UP:
+    case ACTION_PAGE_DOWN:
+    case ACTION_FIRST:
+    case ACTION_LAST:
+        break; /* nothing to move on the composer */
+    default:
+        if (action_applies(action, ACTION_SCREEN_MASSALERT) &&
+            ui_current_screen_id(ui) == SCREEN_MASSALERT_MONITOR)
+            ui_status(ui, STATUS_WARN, _("%s works on the mass alert composer (M on an alarm)"),
+                      action_name(action));
+        else
+            ui_status(ui, STATUS_WARN, _("%s is not available in this version"),
+                      action_name(action));
+        break;
+    }
+}
+
 void actions_run(struct actions_run *runner, enum action action, const char *argument)
 {
     struct ui *ui = runner->ui;
@@ -431,8 +463,18 @@ void actions_run(struct actions_run *runner, enum action action, const char *arg
             ui_open_screen(ui, SCREEN_ESCALATE, id);
         break;
     }
+    case ACTION_MASS_ALERT: {
+        /* The composer, its circle centred on the alarm on screen. */
+        int64_t id;
+        if (alarm_of_screen(runner, &id))
+            ui_open_screen(ui, SCREEN_MASSALERT, id);
+        break;
+    }
+    case ACTION_MASS_ALERTS:
+        ui_open_screen(ui, SCREEN_MASSALERT_MONITOR, 0);
+        break;
     default:
-        ui_status(ui, STATUS_WARN, _("%s is not available in this version"), action_name(action));
+        massalert_elsewhere(ui, action);
         break;
     }
 }

@@ -10,4 +10,6 @@ const struct screen_ops *const screen_table[SCREEN_COUNT] = {
     [SCREEN_PROCEDURES] = &screen_procedures_ops,
     [SCREEN_MAP] = &screen_map_ops,
     [SCREEN_ESCALATE] = &screen_escalate_ops, /* a comment keeps one screen a line */
+    [SCREEN_MASSALERT] = &screen_massalert_ops,
+    [SCREEN_MASSALERT_MONITOR] = &screen_massalert_monitor_ops,
 };

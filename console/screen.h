@@ -17,14 +17,16 @@
 #include "console/model.h"
 
 enum screen_id {
-    SCREEN_QUEUE,      /* the open alarms: the main screen */
-    SCREEN_CLOSED,     /* the closed alarms */
-    SCREEN_DETAIL,     /* one alarm in full */
-    SCREEN_HELP,       /* the keys of the screen it was opened from */
-    SCREEN_VICTIM,     /* a protection phone's victim file, position and track */
-    SCREEN_PROCEDURES, /* the alarm's procedure as a checklist */
-    SCREEN_MAP,        /* the alarm's position and what is around it */
-    SCREEN_ESCALATE,   /* escalating the alarm to police, fire or medical */
+    SCREEN_QUEUE,             /* the open alarms: the main screen */
+    SCREEN_CLOSED,            /* the closed alarms */
+    SCREEN_DETAIL,            /* one alarm in full */
+    SCREEN_HELP,              /* the keys of the screen it was opened from */
+    SCREEN_VICTIM,            /* a protection phone's victim file, position and track */
+    SCREEN_PROCEDURES,        /* the alarm's procedure as a checklist */
+    SCREEN_MAP,               /* the alarm's position and what is around it */
+    SCREEN_ESCALATE,          /* escalating the alarm to police, fire or medical */
+    SCREEN_MASSALERT,         /* composing a mass alert: the circle, the counts, the message */
+    SCREEN_MASSALERT_MONITOR, /* a mass alert sent: deliveries, replies, report */
     SCREEN_COUNT
 };
 
@@ -82,6 +84,8 @@ extern const struct screen_ops screen_victim_ops;
 extern const struct screen_ops screen_procedures_ops;
 extern const struct screen_ops screen_map_ops;
 extern const struct screen_ops screen_escalate_ops;
+extern const struct screen_ops screen_massalert_ops;
+extern const struct screen_ops screen_massalert_monitor_ops;
 
 /* The screens, indexed by enum screen_id: adding a screen is adding a file
  * and a row here. */

@@ -17,11 +17,6 @@
 #include "console/ui.h"
 #include "widgets/cells.h"
 
-/* From a doorway to a region: 0.5 m a dot shows a GPS fix's few metres,
- * 5 km a dot a 200 km circle on an 80-column terminal. */
-const double map_scales[] = {0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
-const int map_scale_count = (int)(sizeof map_scales / sizeof map_scales[0]);
-
 /* The least a view shows around the alarm, in metres from the centre to
  * the nearest edge: the block and its streets, even for a GPS fix. */
 #define MAP_VIEW_MIN_M 300.0
@@ -30,13 +25,6 @@ const int map_scale_count = (int)(sizeof map_scales / sizeof map_scales[0]);
 /* A circle smaller than this (dots) would hide under the position's
  * marker: it is left out, and the panel says the accuracy. */
 #define MAP_CIRCLE_MIN_DOTS 2
-/* Dot coordinates are kept within this, far off any screen but far from
- * overflowing an int. */
-#define MAP_DOT_FAR 100000000.0
-/* Dots between the scale bar's end and its label. */
-#define MAP_SCALE_GAP 3
-/* A canvas not laid out yet is taken to be this many dots across. */
-#define MAP_DEFAULT_DOTS 80
 
 struct glyph {
     wchar_t unicode;
@@ -60,105 +48,24 @@ static struct glyph place_glyph(char kind)
 
 static const struct glyph position_glyph = {L'\u25C9', '+', THEME_SLOT_MAP_POSITION};
 
-void map_format_distance(double metres, char *out, size_t size)
-{
-    if (metres < 1.0)
-        snprintf(out, size, _("%.1f m"), metres);
-    else if (metres < 1000.0)
-        snprintf(out, size, _("%.0f m"), metres);
-    else if (metres < 10000.0 && fmod(metres, 1000.0) != 0.0)
-        snprintf(out, size, _("%.1f km"), metres / 1000.0);
-    else
-        snprintf(out, size, _("%.0f km"), metres / 1000.0);
-}
-
 int map_zoom_to_fit(const struct map_screen *map)
 {
-    int width = canvas_width(map->canvas), height = canvas_height(map->canvas);
-    double half = (width && height ? (width < height ? width : height) : MAP_DEFAULT_DOTS) / 2.0;
-    double wanted = fmax(map->accuracy_m / MAP_CIRCLE_SHARE, MAP_VIEW_MIN_M);
-    for (int zoom = 0; zoom < map_scale_count; zoom++)
-        if (half * map_scales[zoom] >= wanted)
-            return zoom;
-    return map_scale_count - 1;
+    return map_view_zoom_to_fit(map->canvas, map->accuracy_m, MAP_CIRCLE_SHARE, MAP_VIEW_MIN_M);
 }
 
 /* ---- the picture ---- */
-
-struct view {
-    struct geo_projection projection;
-    double scale;
-    int width, height;
-};
-
-static void to_dots(const struct view *view, struct geo_point point, int *x, int *y)
-{
-    double east, north;
-    geo_project(&view->projection, point, &east, &north);
-    double dx = view->width / 2.0 + east / view->scale;
-    double dy = view->height / 2.0 - north / view->scale;
-    *x = (int)lround(fmax(-MAP_DOT_FAR, fmin(MAP_DOT_FAR, dx)));
-    *y = (int)lround(fmax(-MAP_DOT_FAR, fmin(MAP_DOT_FAR, dy)));
-}
 
 static void mark(struct map_screen *map, int x, int y, struct glyph glyph)
 {
     canvas_mark(map->canvas, x, y, glyph.unicode, glyph.ascii, ui_attr(map->base.ui, glyph.slot));
 }
 
-/* The largest 1, 2 or 5 times a power of ten that is at most `most`. */
-static double round_distance(double most)
-{
-    double power = pow(10.0, floor(log10(most)));
-    return most >= 5 * power ? 5 * power : most >= 2 * power ? 2 * power : power;
-}
-
-/* The scale bar: a round distance about a quarter of the view's width. */
-static double scale_distance(const struct view *view, int *length)
-{
-    double distance = round_distance(view->width * view->scale / 4.0);
-    *length = (int)lround(distance / view->scale);
-    return distance;
-}
-
-/* The cells the scale bar and its label take (the bottom line, from the
- * left), and the north mark's (the top right corner): no marker there. */
-static bool in_the_legend(const struct view *view, int x, int y)
-{
-    int length;
-    scale_distance(view, &length);
-    int bar_cells = (1 + length + MAP_SCALE_GAP) / CANVAS_DOTS_ACROSS + 8; /* "200 km" */
-    bool bottom = y / CANVAS_DOTS_DOWN == view->height / CANVAS_DOTS_DOWN - 1;
-    bool corner =
-        x / CANVAS_DOTS_ACROSS == view->width / CANVAS_DOTS_ACROSS - 1 && y / CANVAS_DOTS_DOWN < 2;
-    return (bottom && x / CANVAS_DOTS_ACROSS < bar_cells) || corner;
-}
-
-static void paint_scale_and_north(struct map_screen *map, const struct view *view)
-{
-    attr_t attr = ui_attr(map->base.ui, THEME_SLOT_LABEL);
-    struct canvas *canvas = map->canvas;
-    int length;
-    double distance = scale_distance(view, &length);
-    int y = view->height - 2, left = 1, right = left + length;
-    canvas_line(canvas, left, y, right, y, attr);
-    canvas_line(canvas, left, y - 2, left, y, attr);
-    canvas_line(canvas, right, y - 2, right, y, attr);
-    char text[32];
-    map_format_distance(distance, text, sizeof text);
-    canvas_text(canvas, right + MAP_SCALE_GAP, y, text, attr);
-    /* North, in the top right corner. */
-    canvas_text(canvas, view->width - 1, 0, _("N"), attr);
-    canvas_mark(canvas, view->width - 1, CANVAS_DOTS_DOWN, L'\u2191', '^', attr);
-}
-
 void map_paint_picture(struct map_screen *map)
 {
     struct canvas *canvas = map->canvas;
     canvas_clear(canvas);
-    struct view view = {.scale = map_scales[map->zoom],
-                        .width = canvas_width(canvas),
-                        .height = canvas_height(canvas)};
+    struct map_view view;
+    map_view_init(&view, canvas, map->centre, map->zoom);
     if (view.width == 0 || view.height == 0)
         return;
     if (map->origin == MAP_ORIGIN_NONE) {
@@ -166,20 +73,19 @@ void map_paint_picture(struct map_screen *map)
                     ui_attr(map->base.ui, THEME_SLOT_TEXT));
         return;
     }
-    geo_projection_init(&view.projection, map->centre);
     int x, y;
     /* The farthest first, so that the nearest are on top. */
     for (size_t i = map->place_count; i-- > 0;) {
-        to_dots(&view, map->places[i].point, &x, &y);
-        if (!in_the_legend(&view, x, y))
+        map_view_to_dots(&view, map->places[i].point, &x, &y);
+        if (!map_view_in_legend(&view, x, y))
             mark(map, x, y, place_glyph(map->places[i].kind));
     }
-    to_dots(&view, map->position, &x, &y);
+    map_view_to_dots(&view, map->position, &x, &y);
     long radius = map->accuracy_m > 0 ? lround(map->accuracy_m / view.scale) : 0;
     if (radius >= MAP_CIRCLE_MIN_DOTS)
         canvas_circle(canvas, x, y, radius, ui_attr(map->base.ui, THEME_SLOT_MAP_ACCURACY));
     mark(map, x, y, position_glyph);
-    paint_scale_and_north(map, &view);
+    map_view_paint_legend(&view, canvas, ui_attr(map->base.ui, THEME_SLOT_LABEL));
 }
 
 /* ---- the side panel ---- */

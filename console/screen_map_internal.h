@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/geo.h"
+#include "console/map_view.h"
 #include "console/screen.h"
 #include "widgets/canvas.h"
 
@@ -84,10 +85,6 @@ struct map_screen {
 
 /* ---- screen_map_draw.c ---- */
 
-/* Metres a dot stands for at each zoom level, finest first. */
-extern const double map_scales[];
-extern const int map_scale_count;
-
 /* The zoom that shows the accuracy circle whole with room around it (at
  * least a few hundred metres either way, so that streets and the nearest
  * places are in view). */
@@ -98,7 +95,5 @@ void map_paint_picture(struct map_screen *map);
 /* Paints the side panel (position, coordinates, nearest police station,
  * the places around) if it is dirty. */
 void map_draw_panel(struct map_screen *map);
-/* "660 m", "1.2 km", "35 km". */
-void map_format_distance(double metres, char *out, size_t size);
 
 #endif

@@ -114,10 +114,38 @@ void api_victims_get(struct api_request *, struct api_response *);
 void api_procedures_list(struct api_request *, struct api_response *);
 void api_places_list(struct api_request *, struct api_response *);
 void api_massalerts_create(struct api_request *, struct api_response *);
+void api_massalerts_list(struct api_request *, struct api_response *);
+void api_massalerts_get(struct api_request *, struct api_response *);
+void api_massalerts_recipients(struct api_request *, struct api_response *);
+void api_massalerts_cancel(struct api_request *, struct api_response *);
+void api_massalerts_report_csv(struct api_request *, struct api_response *);
+void api_massalerts_report_cap(struct api_request *, struct api_response *);
+void api_massalerts_relay(struct api_request *, struct api_response *);
+void api_massalert_templates_list(struct api_request *, struct api_response *);
+/* Kannel's callbacks (api_kannel.c): no session, kannel_secret instead. */
+void api_kannel_dlr(struct api_request *, struct api_response *);
+void api_kannel_mo(struct api_request *, struct api_response *);
+/* The agents' registry (api_agents.c) and sites validated for mass
+ * alerts (api_sites_validation.c). */
+void api_agents_list(struct api_request *, struct api_response *);
+void api_agents_get(struct api_request *, struct api_response *);
+void api_agents_create(struct api_request *, struct api_response *);
+void api_agents_update(struct api_request *, struct api_response *);
+void api_agents_delete(struct api_request *, struct api_response *);
+void api_agents_vetting(struct api_request *, struct api_response *);
+void api_sites_validation(struct api_request *, struct api_response *);
+void api_agents_push_subscribe(struct api_request *, struct api_response *);
+void api_agents_push_unsubscribe(struct api_request *, struct api_response *);
 void api_alarm_procedure_get(struct api_request *, struct api_response *);
 void api_alarm_procedure_step(struct api_request *, struct api_response *);
 void api_alarm_track(struct api_request *, struct api_response *);
 void api_ingest_device(struct api_request *, struct api_response *);
+/* A mass alert's reply page and its forms (api_reply_pages.c): HTML. */
+void api_reply_page_get(struct api_request *, struct api_response *);
+void api_reply_page_received(struct api_request *, struct api_response *);
+void api_reply_page_seen(struct api_request *, struct api_response *);
+/* An e-mail reply handed over by `vigied mail-in` (api_mail_in.c). */
+void api_mail_reply(struct api_request *, struct api_response *);
 void api_escalations_create(struct api_request *, struct api_response *);
 void api_escalations_list(struct api_request *, struct api_response *);
 /* The "escalations" section of an alarm's detail (api_escalations.c):

@@ -1,9 +1,10 @@
 /* api_massalerts.c: POST /v1/massalerts. With "dry_run": true it answers
  * how many agents the alert would reach, per channel, how many in the
  * circle were left out and why, and the sites with selected agents (for
- * the console's map), without sending anything. Sending itself comes with
- * the connectors and is answered 501 until then. */
+ * the console's map), without sending anything. Without it, the same
+ * selection is sent (api_massalert_send.c). */
 #include "server/api.h"
+#include "server/api_massalerts.h"
 #include "server/store_massalert_audience.h"
 #include "common/clock.h"
 #include "common/i18n.h"
@@ -13,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A mass alert is a few SMS parts at most (common/sms.h bounds them);
- * this bounds the bytes of any text before it is measured. */
-#define MASSALERT_MESSAGE_MAX 2048
 /* Sites listed in a dry run's answer, nearest first: a map shows these;
  * the counts cover every agent. */
 #define MASSALERT_SITES_MAX 500
@@ -89,7 +87,8 @@ static bool number_field(cJSON *object, const char *name, double *out,
     return true;
 }
 
-static bool parse_area(cJSON *body, struct massalert_area *area, struct api_response *response)
+bool api_massalerts_parse_area(cJSON *body, struct massalert_area *area,
+                               struct api_response *response)
 {
     cJSON *circle =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "area"), "circle");
@@ -112,7 +111,7 @@ static bool parse_area(cJSON *body, struct massalert_area *area, struct api_resp
     return true;
 }
 
-static bool parse_channels(cJSON *body, unsigned *channels, struct api_response *response)
+bool api_massalerts_parse_channels(cJSON *body, unsigned *channels, struct api_response *response)
 {
     cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "channels");
     *channels = 0;
@@ -137,7 +136,7 @@ static bool parse_channels(cJSON *body, unsigned *channels, struct api_response 
 
 /* {"encoding":"GSM 7-bit","parts":2,...} for the message, or NULL when it
  * is not valid UTF-8 (the answer is then a 400). */
-static cJSON *message_measure(const char *message, struct api_response *response)
+cJSON *api_massalerts_measure(const char *message, struct api_response *response)
 {
     struct sms_measure measure;
     size_t bad = 0;
@@ -192,7 +191,9 @@ static cJSON *tally_json(struct audience_tally *tally, cJSON *sms)
 
 void api_massalerts_create(struct api_request *request, struct api_response *response)
 {
-    static const char *const allowed[] = {"area", "message", "channels", "dry_run", NULL};
+    static const char *const allowed[] = {"area",    "message",      "channels",
+                                          "dry_run", "template",     "language",
+                                          "centre",  "expires_in_s", NULL};
     cJSON *body = api_body_object(request, response, allowed);
     if (!body)
         return;
@@ -201,18 +202,17 @@ void api_massalerts_create(struct api_request *request, struct api_response *res
     const char *message = NULL;
     cJSON *sms = NULL;
     cJSON *dry_run = cJSON_GetObjectItemCaseSensitive(body, "dry_run");
-    if (!parse_area(body, &area, response) || !parse_channels(body, &channels, response) ||
+    if (!api_massalerts_parse_area(body, &area, response) ||
+        !api_massalerts_parse_channels(body, &channels, response) ||
         !api_field_string(body, "message", false, MASSALERT_MESSAGE_MAX, &message, response) ||
-        (message && !(sms = message_measure(message, response)))) {
+        (message && !(sms = api_massalerts_measure(message, response)))) {
         cJSON_Delete(body);
         return;
     }
     if (!cJSON_IsTrue(dry_run)) {
         cJSON_Delete(sms);
+        api_massalerts_send(request, response, body, &area, channels, message);
         cJSON_Delete(body);
-        api_error(response, MHD_HTTP_NOT_IMPLEMENTED, "not_implemented",
-                  _("sending mass alerts is not available in this version; ask with "
-                    "\"dry_run\": true for the count"));
         return;
     }
     struct audience_tally tally = {0};

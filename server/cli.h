@@ -32,5 +32,8 @@ int cli_account(struct server_config *config, int argc, char **argv);
 int cli_panel(struct server_config *config, int argc, char **argv);
 int cli_device(struct server_config *config, int argc, char **argv);
 int cli_agents(struct server_config *config, int argc, char **argv);
+/* `vigied mail-in`: its exit status is sysexits.h's (cli_mail_in.c). */
+int cli_mail_in(struct server_config *config, int argc, char **argv);
+int cli_vapid(struct server_config *config, int argc, char **argv);
 
 #endif

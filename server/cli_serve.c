@@ -8,6 +8,7 @@
 #include "server/housekeeping.h"
 #include "server/panel_commands.h"
 #include "server/outbox.h"
+#include "server/connector_voice.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/stream.h"
@@ -42,6 +43,7 @@ static void stop_parts(struct server_parts *parts)
     http_server_stop(parts->http);
     panel_commands_stop(parts->panel);
     outbox_stop(parts->outbox); /* after HTTP: no handler wakes it any more */
+    connector_voice_stop();     /* after the outbox: nothing is handed over any more */
     housekeeping_stop(parts->housekeeping);
     store_close(parts->store);
     dc09_receiver_free(parts->dc09);
@@ -81,6 +83,12 @@ static int start_parts(struct server_config *config, struct server_parts *parts)
                                       .metrics = parts->metrics,
                                       .config = config,
                                       .panel = parts->panel};
+    /* Before the outbox, so that the first voice rows it claims find the
+     * worker ready to take them. */
+    if (!connector_voice_start(parts->store, config)) {
+        log_error("serve", "cannot start the voice calls' worker");
+        return CLI_EXIT_FAILURE;
+    }
     parts->outbox = outbox_start(parts->store, config);
     if (!parts->outbox) {
         log_error("serve", "cannot start the outbox's delivery worker");

@@ -3,6 +3,10 @@
  * claim lease); tests lower the costs through a config file. */
 #include "server/config.h"
 #include "server/schedule.h"
+#include "server/connector_smtp_message.h"
+#include "server/mail_reply_address.h"
+#include "server/webpush_vapid.h"
+#include "server/voice_uri.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,6 +58,21 @@ void config_defaults(struct server_config *config)
     config->outbox_backoff_max_ms = 30000;
     config->outbox_concurrency = 8;
     config->outbox_timeout_s = 10;
+    /* Mass alerts: a reply link that works on this machine; a centre sets
+     * its public address. SMS at 100/s is one typical bulk account; a
+     * handful of SIP calls at once fits a small trunk. */
+    snprintf(config->public_url, sizeof config->public_url, "http://127.0.0.1:8080");
+    config->sms_rate = 100;
+    config->voice_calls = 4;
+    /* Voice: the usual RTP range; 30 s of ringing is about when a
+     * network's own no-answer timer would end the call anyway; 8 s after
+     * the message is time to find key 1. */
+    config->sip_rtp_port_min = 16384;
+    config->sip_rtp_port_max = 32767;
+    config->voice_ring_timeout_s = 30;
+    config->voice_key_wait_s = 8;
+    /* A mail server is reached over TLS unless the centre says otherwise. */
+    snprintf(config->smtp_starttls, sizeof config->smtp_starttls, "required");
 }
 
 static bool parse_long(const char *value, long long min, long long max, long long *out)
@@ -101,9 +120,17 @@ static const struct number_setting number_settings[] = {
     NUMBER("escalation_deadline_seconds", 10, 86400, 1, escalation_deadline_s),
     NUMBER("outbox_backoff_first_ms", 10, 600000, 1, outbox_backoff_first_ms),
     NUMBER("outbox_backoff_max_ms", 10, 3600000, 1, outbox_backoff_max_ms),
-    NUMBER("outbox_concurrency", 1, 32, 1, outbox_concurrency),
+    NUMBER("outbox_concurrency", 1, 256, 1, outbox_concurrency),
     NUMBER("outbox_timeout_seconds", 1, 300, 1, outbox_timeout_s),
     NUMBER("panel_command_timeout_s", 1, 600, 1, panel_command_timeout_s),
+    NUMBER("sms_rate", 0, 100000, 1, sms_rate),
+    NUMBER("email_rate", 0, 100000, 1, email_rate),
+    NUMBER("push_rate", 0, 100000, 1, push_rate),
+    NUMBER("voice_calls", 1, 1000, 1, voice_calls),
+    NUMBER("sip_rtp_port_min", 1024, 65534, 1, sip_rtp_port_min),
+    NUMBER("sip_rtp_port_max", 1025, 65535, 1, sip_rtp_port_max),
+    NUMBER("voice_ring_timeout_seconds", 5, 300, 1, voice_ring_timeout_s),
+    NUMBER("voice_key_wait_seconds", 1, 120, 1, voice_key_wait_s),
 };
 
 static void store_number(struct server_config *config, const struct number_setting *setting,
@@ -141,6 +168,29 @@ bool config_set(struct server_config *config, const char *key, const char *value
         {"escalation_sender", config->escalation_sender, sizeof config->escalation_sender},
         {"escalation_contact", config->escalation_contact, sizeof config->escalation_contact},
         {"outbox_ca_file", config->outbox_ca_file, sizeof config->outbox_ca_file},
+        {"public_url", config->public_url, sizeof config->public_url},
+        {"sms_gateway_url", config->sms_gateway_url, sizeof config->sms_gateway_url},
+        {"sms_username", config->sms_username, sizeof config->sms_username},
+        {"sms_password", config->sms_password, sizeof config->sms_password},
+        {"sms_from", config->sms_from, sizeof config->sms_from},
+        {"sms_callback_url", config->sms_callback_url, sizeof config->sms_callback_url},
+        {"kannel_secret", config->kannel_secret, sizeof config->kannel_secret},
+        {"webpush_vapid_key", config->webpush_vapid_key, sizeof config->webpush_vapid_key},
+        {"webpush_subject", config->webpush_subject, sizeof config->webpush_subject},
+        {"webpush_ca_file", config->webpush_ca_file, sizeof config->webpush_ca_file},
+        {"smtp_url", config->smtp_url, sizeof config->smtp_url},
+        {"smtp_username", config->smtp_username, sizeof config->smtp_username},
+        {"smtp_password", config->smtp_password, sizeof config->smtp_password},
+        {"smtp_from", config->smtp_from, sizeof config->smtp_from},
+        {"smtp_starttls", config->smtp_starttls, sizeof config->smtp_starttls},
+        {"mail_reply_domain", config->mail_reply_domain, sizeof config->mail_reply_domain},
+        {"mail_reply_secret", config->mail_reply_secret, sizeof config->mail_reply_secret},
+        {"sip_uri", config->sip_uri, sizeof config->sip_uri},
+        {"sip_proxy", config->sip_proxy, sizeof config->sip_proxy},
+        {"sip_from", config->sip_from, sizeof config->sip_from},
+        {"sip_username", config->sip_username, sizeof config->sip_username},
+        {"sip_password", config->sip_password, sizeof config->sip_password},
+        {"sip_listen", config->sip_listen, sizeof config->sip_listen},
 #define AGENCY_TEXTS(name, index)                                                                  \
     {"escalation_" name "_cap_url", config->agencies[index].cap_urls, CONFIG_TEXT_MAX},            \
         {"escalation_" name "_json_url", config->agencies[index].json_urls, CONFIG_TEXT_MAX},      \
@@ -261,6 +311,44 @@ static bool config_validate_escalation(const struct server_config *config, char 
     return true;
 }
 
+/* The e-mail connector's settings: an smtp(s):// URL, a STARTTLS policy
+ * it knows, and a reply domain only with a secret long enough that the
+ * agents' reply addresses cannot be forged. */
+static bool config_validate_mail(const struct server_config *config, char *error, size_t error_size)
+{
+    if (config->smtp_url[0] && strncmp(config->smtp_url, "smtp://", 7) != 0 &&
+        strncmp(config->smtp_url, "smtps://", 8) != 0) {
+        snprintf(error, error_size, "smtp_url: \"%.200s\" is not an smtp:// or smtps:// URL",
+                 config->smtp_url);
+        return false;
+    }
+    if (strcmp(config->smtp_starttls, "required") != 0 &&
+        strcmp(config->smtp_starttls, "try") != 0 && strcmp(config->smtp_starttls, "off") != 0) {
+        snprintf(error, error_size, "smtp_starttls is \"required\", \"try\" or \"off\", not \"%s\"",
+                 config->smtp_starttls);
+        return false;
+    }
+    if (config->mail_reply_domain[0] && strlen(config->mail_reply_secret) < MAIL_REPLY_SECRET_MIN) {
+        snprintf(error, error_size,
+                 "mail_reply_domain needs mail_reply_secret of at least %d characters: it "
+                 "signs each agent's reply address",
+                 MAIL_REPLY_SECRET_MIN);
+        return false;
+    }
+    char address[SMTP_ADDRESS_MAX + 1];
+    if (config->smtp_from[0] && !smtp_address_of(config->smtp_from, address, sizeof address)) {
+        snprintf(error, error_size,
+                 "smtp_from is an address, or \"Name <address>\", not \"%.200s\"",
+                 config->smtp_from);
+        return false;
+    }
+    if (strpbrk(config->mail_reply_domain, " \t<>@\"")) {
+        snprintf(error, error_size, "mail_reply_domain is a domain such as alerts.example.org");
+        return false;
+    }
+    return true;
+}
+
 bool config_validate(const struct server_config *config, char *error, size_t error_size)
 {
     if (config->heartbeat_ms * 2 > config->claim_lease_ms) {
@@ -287,5 +375,24 @@ bool config_validate(const struct server_config *config, char *error, size_t err
         snprintf(error, error_size, "centre_timezone: %s", why);
         return false;
     }
+    if (config->webpush_vapid_key[0] && !config->webpush_subject[0]) {
+        snprintf(error, error_size, "%s",
+                 "webpush_subject is needed with webpush_vapid_key: push services ask for a "
+                 "contact (mailto: or https:)");
+        return false;
+    }
+    if (config->webpush_subject[0] &&
+        !webpush_vapid_subject_check(config->webpush_subject, why, sizeof why)) {
+        snprintf(error, error_size, "webpush_subject: %s", why);
+        return false;
+    }
+    if (config->sip_uri[0] && !voice_uri_check(config->sip_uri, error, error_size))
+        return false;
+    if (config->sip_rtp_port_min >= config->sip_rtp_port_max) {
+        snprintf(error, error_size, "%s", "sip_rtp_port_min must be below sip_rtp_port_max");
+        return false;
+    }
+    if (!config_validate_mail(config, error, error_size))
+        return false;
     return config_validate_escalation(config, error, error_size);
 }

@@ -75,6 +75,55 @@ struct server_config {
     /* A panel command with no verdict this long after the operator asked
      * is timed out (panel_command_timeout_s; short in tests). */
     int panel_command_timeout_s;
+    /* Mass alert: the base of the agents' reply links (<public_url>/r/<token>). */
+    char public_url[CONFIG_TEXT_MAX];
+    /* Per-channel throttles of the outbox, messages per second per gateway
+     * account (0: none), and voice calls at once. */
+    int sms_rate, email_rate, push_rate, voice_calls;
+    /* SMS through Kannel: the smsbox's sendsms URL and account, the sender
+     * shown, how Kannel reaches vigied (for delivery reports), and the
+     * secret that authenticates Kannel's calls (reports are signed with
+     * it; the MO service passes it in its URL). */
+    char sms_gateway_url[CONFIG_TEXT_MAX];
+    char sms_username[128];
+    char sms_password[128];
+    char sms_from[32];
+    char sms_callback_url[CONFIG_TEXT_MAX];
+    char kannel_secret[128];
+    /* Web Push (mass alerts): the centre's VAPID key (a PEM file, created
+     * at first use; empty: push is off), the contact push services see
+     * (mailto: or https:), and a CA file for a private push service (empty:
+     * the system's CAs, which the public services need). */
+    char webpush_vapid_key[CONFIG_TEXT_MAX];
+    char webpush_subject[CONFIG_TEXT_MAX];
+    char webpush_ca_file[CONFIG_TEXT_MAX];
+    /* E-mail (mass alerts): the mail server (smtp://HOST:PORT, STARTTLS
+     * required unless smtp_starttls says "try" or "off"; or smtps://), its
+     * account, the sender ("Name <address>"), and the Reply-To domain that
+     * brings replies back to `vigied mail-in`, with the secret whose HMAC
+     * makes each agent's reply address unforgeable. */
+    char smtp_url[CONFIG_TEXT_MAX];
+    char smtp_username[128];
+    char smtp_password[128];
+    char smtp_from[256];
+    char smtp_starttls[16];
+    char mail_reply_domain[128];
+    char mail_reply_secret[128];
+    /* Voice calls (mass alerts, libre): the SIP URI dialled for a number
+     * ("sip:%s@gateway", %s the E.164 number; empty: voice is off), an
+     * outbound proxy, our From URI, digest credentials, the local address
+     * of SIP over UDP ("IP" or "IP:PORT"), the RTP port range, how long a
+     * call may ring, and how long after the message the agent may still
+     * press 1. */
+    char sip_uri[CONFIG_TEXT_MAX];
+    char sip_proxy[CONFIG_TEXT_MAX];
+    char sip_from[CONFIG_TEXT_MAX];
+    char sip_username[128];
+    char sip_password[128];
+    char sip_listen[128];
+    int sip_rtp_port_min, sip_rtp_port_max;
+    int voice_ring_timeout_s;
+    int voice_key_wait_s;
 };
 
 void config_defaults(struct server_config *config);

@@ -5,13 +5,13 @@
  * only the passwords and device tokens are random, and printed once. */
 #include "server/demo_data.h"
 #include "server/accounts.h"
+#include "server/demo_agents.h"
 #include "server/demo_names.h"
 #include "server/store_directory.h"
 #include "server/store_places.h"
 #include "common/clock.h"
 #include "common/i18n.h"
 
-#include <ctype.h>
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,8 +19,7 @@
 #include <string.h>
 
 /* Any fixed value: it only has to be the same on every run. */
-#define DEMO_SEED   0x5EC0A1A5u
-#define DEMO_AGENTS 300
+#define DEMO_SEED 0x5EC0A1A5u
 /* Bounds of the tables in demo_names.c, checked before loading. */
 #define DEMO_CLIENTS_MAX     32
 #define DEMO_SITES_MAX       128
@@ -72,7 +71,8 @@ struct demo_load {
     char accounts[DEMO_SITES_MAX][8];
     struct demo_device devices[DEMO_DEVICES_MAX];
     size_t device_count;
-    size_t zones, keyholders, steps, agents;
+    size_t zones, keyholders, steps;
+    struct demo_agents_report agents; /* the registry of demo_agents.c */
 };
 
 static void random_digits(struct demo_rng *rng, char *out, size_t size, const char *prefix,
@@ -305,71 +305,6 @@ static int add_victims(struct store_tx *tx, struct demo_load *load, struct store
     return STORE_OK;
 }
 
-/* Lower-case ASCII for an e-mail address: French accents lose their mark,
- * spaces and apostrophes go. */
-static void email_part(const char *name, char *out, size_t size)
-{
-    size_t used = 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p && used + 1 < size; p++) {
-        char c = 0;
-        if (*p == 0xC3 && p[1]) {
-            unsigned char next = *++p | 0x20; /* upper-case accents to lower-case */
-            c = next <= 0xA5   ? 'a'
-                : next == 0xA7 ? 'c'
-                : next <= 0xAB ? 'e'
-                : next <= 0xAF ? 'i'
-                : next <= 0xB6 ? 'o'
-                : next <= 0xBC ? 'u'
-                               : 0;
-        } else if (isalnum(*p) || *p == '-') {
-            c = (char)tolower(*p);
-        }
-        if (c)
-            out[used++] = c;
-    }
-    out[used] = '\0';
-}
-
-static int add_agent(struct store_tx *tx, struct demo_load *load, size_t i,
-                     struct store_error *error)
-{
-    struct demo_rng *rng = &load->rng;
-    /* Mobile patrols (one in ten) have no site; the others are posted. */
-    bool mobile = i % 10 == 9;
-    size_t site = i % demo_site_count;
-    const struct demo_region_info *region = site_region(site);
-    /* (first, last) pairs are distinct for i < first-name count x last-name count. */
-    size_t first = i % demo_first_name_count;
-    size_t last = (i / demo_first_name_count + 7 * first) % demo_last_name_count;
-    char name[96], ext_id[16], phone[24], email[160], first_part[48], last_part[48];
-    snprintf(name, sizeof name, "%s %s", demo_first_names[first], demo_last_names[last]);
-    snprintf(ext_id, sizeof ext_id, "AG-%04zu", i + 1);
-    random_digits(rng, phone, sizeof phone, region->mobile_prefix, region->mobile_digits);
-    email_part(demo_first_names[first], first_part, sizeof first_part);
-    email_part(demo_last_names[last], last_part, sizeof last_part);
-    snprintf(email, sizeof email, "%s.%s@%s", first_part, last_part, region->guard_domain);
-    double spread = mobile ? 0.03 : 0.004;
-    double lat = load->site_lat[site] + rng_between(rng, -spread, spread);
-    double lon = load->site_lon[site] + rng_between(rng, -spread, spread);
-    bool vetted = rng_below(rng, 100) < 85;
-    bool always = rng_below(rng, 100) < 60;
-    struct store_agent_new agent = {
-        .ext_id = ext_id,
-        .site_id = mobile ? 0 : load->site_ids[site],
-        .name = name,
-        .phone = phone,
-        .email = email,
-        .located = true,
-        .lat = lat,
-        .lon = lon,
-        .vetted = vetted,
-        .vetted_by = vetted ? region->vetting_authority : NULL,
-        .duty = always ? "24/7" : "Mo-Fr 07:00-19:00",
-    };
-    load->agents++;
-    return store_agent_add(tx, &load->actor, &agent, NULL, error);
-}
-
 /* ---- Police and gendarmerie stations (the map's nearest help) ---- */
 
 /* A few around each demo town, near its centre. Names follow the French
@@ -450,8 +385,8 @@ static int demo_job(struct store_tx *tx, void *context, struct store_error *erro
         status = add_site_plans(tx, load, error);
     if (status == STORE_OK)
         status = add_victims(tx, load, error);
-    for (size_t i = 0; i < DEMO_AGENTS && status == STORE_OK; i++)
-        status = add_agent(tx, load, i, error);
+    if (status == STORE_OK)
+        status = demo_agents_add(tx, &load->actor, &load->agents, error);
     if (status == STORE_OK)
         status = add_police_stations(tx, load, error);
     return status;
@@ -527,7 +462,11 @@ static void print_report(FILE *report, const struct demo_load *load,
             _("# demo data: %zu clients, %zu sites, %zu zones, %zu keyholders, %zu procedure "
               "steps, %zu victims, %zu devices, %zu agents\n"),
             demo_client_count, demo_site_count, load->zones, load->keyholders, load->steps,
-            demo_victim_count, load->device_count, load->agents);
+            demo_victim_count, load->device_count, load->agents.agents);
+    fprintf(report,
+            _("# demo data: %zu guarded sites (%zu validated), %zu security agents (%zu vetted)\n"),
+            load->agents.sites, load->agents.sites_validated, load->agents.agents,
+            load->agents.agents_vetted);
     fprintf(report, _("# demo data: %zu police and gendarmerie stations\n"), DEMO_STATION_COUNT);
     fprintf(report, _("# demo accounts (shown once): username role password\n"));
     for (size_t i = 0; i < DEMO_USER_COUNT; i++)

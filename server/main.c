@@ -27,6 +27,9 @@ static void print_usage(FILE *out)
           "                    [--password-file FILE|-] [--code-file FILE|-]\n"
           "       vigied panel list | panel remove ACCT\n"
           "       vigied audit verify --db PATH\n"
+          "       vigied mail-in [--server URL] [--recipient ADDRESS] [--sender ADDRESS] < "
+          "MESSAGE\n"
+          "       vigied vapid generate --out FILE | vapid public-key [--key FILE]\n"
           "options for every command: --db PATH, --config FILE, --set KEY=VALUE\n"
           "see vigied(1)\n"));
 }
@@ -74,6 +77,10 @@ int main(int argc, char **argv)
         return cli_device(&config, argc - index, argv + index);
     if (strcmp(command, "audit") == 0)
         return cli_audit(&config, argc - index, argv + index);
+    if (strcmp(command, "mail-in") == 0)
+        return cli_mail_in(&config, argc - index, argv + index);
+    if (strcmp(command, "vapid") == 0)
+        return cli_vapid(&config, argc - index, argv + index);
     fprintf(stderr, _("vigied: unknown command \"%s\"\n"), command);
     print_usage(stderr);
     return CLI_EXIT_USAGE;

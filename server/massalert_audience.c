@@ -33,8 +33,7 @@ static bool has_text(const char *text)
     return text && text[0];
 }
 
-/* The channels among `channels` that reach this candidate. */
-static unsigned reachable_channels(const struct massalert_candidate *c, unsigned channels)
+unsigned massalert_reach(const struct massalert_candidate *c)
 {
     unsigned reach = 0;
     bool mobile =
@@ -48,30 +47,39 @@ static unsigned reachable_channels(const struct massalert_candidate *c, unsigned
         reach |= MASSALERT_CHANNEL_BIT(MASSALERT_EMAIL);
     if (c->has_push)
         reach |= MASSALERT_CHANNEL_BIT(MASSALERT_PUSH);
-    return reach & channels;
+    return reach;
 }
 
-static bool on_duty(const struct massalert_candidate *c, int64_t now_ms)
+bool massalert_on_duty(const char *duty, const char *timezone, int64_t now_ms)
 {
     struct schedule schedule;
     char why[SCHEDULE_ERROR_MAX];
     bool contains = false;
-    return has_text(c->duty) && has_text(c->timezone) &&
-           schedule_parse(c->duty, &schedule, why, sizeof why) &&
-           schedule_contains(&schedule, c->timezone, now_ms, &contains, why, sizeof why) &&
-           contains;
+    return has_text(duty) && has_text(timezone) &&
+           schedule_parse(duty, &schedule, why, sizeof why) &&
+           schedule_contains(&schedule, timezone, now_ms, &contains, why, sizeof why) && contains;
+}
+
+enum massalert_verdict massalert_judge_known(bool vetted, bool site_validated, bool on_duty,
+                                             unsigned reach, unsigned channels, unsigned *reachable)
+{
+    *reachable = 0;
+    if (!vetted)
+        return MASSALERT_NOT_VETTED;
+    if (!site_validated)
+        return MASSALERT_SITE_NOT_VALIDATED;
+    if (!on_duty)
+        return MASSALERT_OFF_DUTY;
+    *reachable = reach & channels;
+    return *reachable ? MASSALERT_SELECTED : MASSALERT_NO_CONTACT;
 }
 
 enum massalert_verdict massalert_judge(const struct massalert_candidate *candidate,
                                        unsigned channels, int64_t now_ms, unsigned *reachable)
 {
-    *reachable = 0;
-    if (!candidate->vetted)
-        return MASSALERT_NOT_VETTED;
-    if (!candidate->site_validated)
-        return MASSALERT_SITE_NOT_VALIDATED;
-    if (!on_duty(candidate, now_ms))
-        return MASSALERT_OFF_DUTY;
-    *reachable = reachable_channels(candidate, channels);
-    return *reachable ? MASSALERT_SELECTED : MASSALERT_NO_CONTACT;
+    /* Duty last and only when it decides: it is the costly rule. */
+    bool on_duty = candidate->vetted && candidate->site_validated &&
+                   massalert_on_duty(candidate->duty, candidate->timezone, now_ms);
+    return massalert_judge_known(candidate->vetted, candidate->site_validated, on_duty,
+                                 massalert_reach(candidate), channels, reachable);
 }

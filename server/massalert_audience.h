@@ -55,4 +55,16 @@ const char *massalert_verdict_name(enum massalert_verdict verdict);
 enum massalert_verdict massalert_judge(const struct massalert_candidate *candidate,
                                        unsigned channels, int64_t now_ms, unsigned *reachable);
 
+/* The same rules in parts, for a selection that judges a million agents
+ * (store_massalert_audience.c): the channels that reach a candidate
+ * (whatever was asked), whether a duty text includes now in a zone (an
+ * unreadable text or zone: no), and the verdict from those facts. A
+ * duty's answer is the same for every agent with the same text and zone,
+ * so a caller evaluates it once per pair and alert. */
+unsigned massalert_reach(const struct massalert_candidate *candidate);
+bool massalert_on_duty(const char *duty, const char *timezone, int64_t now_ms);
+enum massalert_verdict massalert_judge_known(bool vetted, bool site_validated, bool on_duty,
+                                             unsigned reach, unsigned channels,
+                                             unsigned *reachable);
+
 #endif

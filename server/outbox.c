@@ -4,7 +4,9 @@
  * after it ends: a crash in between leaves it "sending", and the next
  * start sends it again with the same body and key. */
 #include "server/outbox.h"
-#include "server/connector_http.h"
+#include "server/connector.h"
+#include "server/outbox_throttle.h"
+#include "server/store_massalerts.h"
 #include "server/store_outbox.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -23,11 +25,28 @@
 #define OUTBOX_REDACT_PERIOD_MAX_MS 60000
 /* Connecting (TLS included) gets at most this share of the timeout. */
 #define OUTBOX_CONNECT_TIMEOUT_MS 5000
+/* SMS being sent when vigied died wait this long at the next start for
+ * Kannel's delivery reports (which Kannel retries: http-request-retry)
+ * to prove they were taken, before they are sent again: Kannel's sendsms
+ * has no idempotency key. */
+#define OUTBOX_SMS_RECOVER_GRACE_MS 15000
+/* Coalesced mass-alert events are flushed at least this often. */
+#define OUTBOX_FLUSH_MS (MASSALERT_EVENT_PERIOD_MS / 2)
+/* A channel with rows due but no free call (voice) is looked at again
+ * after this. */
+#define OUTBOX_BUSY_RETRY_MS 50
 
 struct outbox_slot {
     bool busy;
     struct store_outbox_message message;
-    struct connector_http *transfer;
+    const struct connector *connector;
+    void *transfer;
+};
+
+/* A connector's channel and its throttle. */
+struct outbox_channel {
+    const struct connector *connector;
+    struct outbox_throttle throttle;
 };
 
 struct outbox {
@@ -39,9 +58,12 @@ struct outbox {
     atomic_bool woken;
     int concurrency, busy;
     struct outbox_slot slots[OUTBOX_CONCURRENCY_MAX];
-    int64_t next_due;    /* when the store's next queued row is due; 0: none */
-    int64_t next_poll;   /* wall clock: look at the store by then anyway */
-    int64_t next_redact; /* wall clock */
+    struct outbox_channel channels[OUTBOX_CHANNELS_MAX];
+    int channel_count;
+    int64_t throttled_until; /* due rows wait for a throttle until then */
+    int64_t next_due;        /* when the store's next queued row is due; 0: none */
+    int64_t next_poll;       /* wall clock: look at the store by then anyway */
+    int64_t next_redact;     /* wall clock */
 };
 
 int64_t outbox_backoff_ms(int attempts, int first_ms, int max_ms, int64_t message_id)
@@ -55,10 +77,11 @@ int64_t outbox_backoff_ms(int attempts, int first_ms, int max_ms, int64_t messag
     return delay + (message_id * 7919) % spread;
 }
 
-static struct connector_http_options transfer_options(const struct outbox *outbox)
+static struct connector_options transfer_options(const struct outbox *outbox)
 {
     long timeout = (long)outbox->config->outbox_timeout_s * 1000;
-    return (struct connector_http_options){
+    return (struct connector_options){
+        .config = outbox->config,
         .timeout_ms = timeout,
         .connect_timeout_ms =
             timeout < OUTBOX_CONNECT_TIMEOUT_MS ? timeout : OUTBOX_CONNECT_TIMEOUT_MS,
@@ -87,8 +110,8 @@ static void decide_retry(const struct outbox *outbox, const struct store_outbox_
 static void release_slot(struct outbox *outbox, struct outbox_slot *slot)
 {
     if (slot->transfer) {
-        curl_multi_remove_handle(outbox->multi, connector_http_easy(slot->transfer));
-        connector_http_free(slot->transfer);
+        curl_multi_remove_handle(outbox->multi, slot->connector->easy(slot->transfer));
+        slot->connector->release(slot->transfer);
     }
     store_outbox_message_free(&slot->message);
     memset(slot, 0, sizeof *slot);
@@ -108,6 +131,10 @@ static void write_outcomes(struct outbox *outbox, const struct store_outbox_outc
 static void log_outcome(const struct store_outbox_message *m,
                         const struct store_outbox_outcome *outcome)
 {
+    /* A mass alert's deliveries are many and are its report: only their
+     * failures are logged. */
+    if (outcome->state == OUTBOX_DELIVERED && strcmp(m->channel, "http") != 0)
+        return;
     if (outcome->state == OUTBOX_DELIVERED)
         log_info("outbox", "message %lld (%s) delivered to %s at attempt %d, reference %s",
                  (long long)m->id, m->label, m->recipient, m->attempts,
@@ -132,14 +159,13 @@ static bool collect_finished(struct outbox *outbox)
         if (info->msg != CURLMSG_DONE)
             continue;
         struct outbox_slot *slot = NULL;
-        for (int i = 0; i < outbox->concurrency && !slot; i++)
-            if (outbox->slots[i].busy &&
-                connector_http_easy(outbox->slots[i].transfer) == info->easy_handle)
-                slot = &outbox->slots[i];
-        if (!slot)
+        char *private = NULL;
+        curl_easy_getinfo(info->easy_handle, CURLINFO_PRIVATE, &private);
+        slot = (struct outbox_slot *)private;
+        if (!slot || !slot->busy)
             continue;
-        struct connector_http_outcome result;
-        connector_http_outcome(slot->transfer, info->data.result, &result);
+        struct connector_outcome result;
+        slot->connector->outcome(slot->transfer, info->data.result, &result);
         struct store_outbox_outcome *outcome = &outcomes[count++];
         memset(outcome, 0, sizeof *outcome);
         outcome->id = slot->message.id;
@@ -159,29 +185,43 @@ static bool collect_finished(struct outbox *outbox)
 
 /* ---- starting transfers ---- */
 
+/* Starts the slot's message on its channel's connector, or writes why not. */
 static void start_transfer(struct outbox *outbox, struct outbox_slot *slot,
                            struct store_outbox_outcome *refused, size_t *refused_count)
 {
-    struct connector_http_options options = transfer_options(outbox);
+    struct connector_options options = transfer_options(outbox);
     slot->busy = true;
     outbox->busy++;
-    if (strcmp(slot->message.channel, "http") == 0)
-        slot->transfer = connector_http_new(&slot->message, &options);
-    if (slot->transfer &&
-        curl_multi_add_handle(outbox->multi, connector_http_easy(slot->transfer)) == CURLM_OK)
-        return;
-    /* No connector for its channel, or no memory: not sent this time. */
+    slot->connector = connector_find(slot->message.channel);
+    const struct connector *connector = slot->connector;
+    if (connector && connector->handoff) {
+        /* Its own machinery reports the outcome: the slot is free again. */
+        bool taken = connector->handoff(&slot->message, &options);
+        if (taken) {
+            release_slot(outbox, slot);
+            return;
+        }
+    } else if (connector) {
+        slot->transfer = connector->start(&slot->message, &options);
+        CURL *easy = slot->transfer ? connector->easy(slot->transfer) : NULL;
+        if (easy) {
+            curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)slot);
+            if (curl_multi_add_handle(outbox->multi, easy) == CURLM_OK)
+                return;
+        }
+    }
+    /* No connector for its channel, a setting missing, or no memory. */
     struct store_outbox_outcome *outcome = &refused[(*refused_count)++];
     memset(outcome, 0, sizeof *outcome);
     outcome->id = slot->message.id;
-    bool known = strcmp(slot->message.channel, "http") == 0;
     snprintf(outcome->error, sizeof outcome->error, "%s%s",
-             known ? "cannot start the transfer" : "no connector for the channel ",
-             known ? "" : slot->message.channel);
-    decide_retry(outbox, &slot->message, !known, clock_now_ms(), outcome);
+             connector ? "cannot start the transfer (check the channel's settings)"
+                       : "no connector for the channel ",
+             connector ? "" : slot->message.channel);
+    decide_retry(outbox, &slot->message, !connector, clock_now_ms(), outcome);
     log_outcome(&slot->message, outcome);
     if (slot->transfer) {
-        connector_http_free(slot->transfer);
+        connector->release(slot->transfer);
         slot->transfer = NULL;
     }
     release_slot(outbox, slot);
@@ -196,6 +236,50 @@ static void refresh_next_due(struct outbox *outbox)
     }
 }
 
+/* What each channel may take now: its throttle's tokens, or its free
+ * calls; every connector's channel is listed (0: none now), so that the
+ * rows of a channel without a connector are the only "others". */
+static int channel_quotas(struct outbox *outbox, int free_slots, int64_t now,
+                          struct store_outbox_quota *quotas)
+{
+    for (int i = 0; i < outbox->channel_count; i++) {
+        struct outbox_channel *channel = &outbox->channels[i];
+        int limit = outbox_throttle_available(&channel->throttle, free_slots, now);
+        if (channel->connector->in_flight) {
+            int room = outbox->config->voice_calls - channel->connector->in_flight();
+            limit = room < limit ? (room > 0 ? room : 0) : limit;
+        }
+        quotas[i] = (struct store_outbox_quota){channel->connector->channel, limit};
+    }
+    return outbox->channel_count;
+}
+
+static void take_tokens(struct outbox *outbox, const struct store_outbox_message *claimed,
+                        int count)
+{
+    for (int i = 0; i < outbox->channel_count; i++) {
+        int taken = 0;
+        for (int m = 0; m < count; m++)
+            taken += strcmp(claimed[m].channel, outbox->channels[i].connector->channel) == 0;
+        outbox_throttle_take(&outbox->channels[i].throttle, taken);
+    }
+}
+
+/* When rows stay due after a claim, they wait for a throttle (or a free
+ * call): the loop sleeps until the first token comes back. */
+static void note_throttled(struct outbox *outbox, int64_t now)
+{
+    int64_t wait = OUTBOX_POLL_MS;
+    for (int i = 0; i < outbox->channel_count; i++) {
+        int64_t w = outbox_throttle_wait_ms(&outbox->channels[i].throttle, now);
+        if (w == 0 && outbox->channels[i].connector->in_flight)
+            w = OUTBOX_BUSY_RETRY_MS;
+        if (w > 0 && w < wait)
+            wait = w;
+    }
+    outbox->throttled_until = now + wait;
+}
+
 /* Claims what is due into the free slots and starts it. */
 static void start_due(struct outbox *outbox, int64_t now)
 {
@@ -203,13 +287,17 @@ static void start_due(struct outbox *outbox, int64_t now)
     int free_slots = outbox->concurrency - outbox->busy;
     if (outbox->next_due == 0 || outbox->next_due > now || free_slots <= 0)
         return;
+    struct store_outbox_quota quotas[OUTBOX_CHANNELS_MAX];
+    int quota_count = channel_quotas(outbox, free_slots, now, quotas);
     struct store_outbox_message claimed[OUTBOX_CONCURRENCY_MAX];
     int count = 0;
     struct store_error error = {{0}};
-    if (store_outbox_claim(outbox->store, free_slots, claimed, &count, &error) != STORE_OK) {
+    if (store_outbox_claim_quotas(outbox->store, quotas, quota_count, free_slots, free_slots,
+                                  claimed, &count, &error) != STORE_OK) {
         log_error("outbox", "cannot claim due messages: %s", error.message);
         return;
     }
+    take_tokens(outbox, claimed, count);
     struct store_outbox_outcome refused[OUTBOX_CONCURRENCY_MAX];
     size_t refused_count = 0;
     for (int i = 0, s = 0; i < count; i++) {
@@ -220,6 +308,8 @@ static void start_due(struct outbox *outbox, int64_t now)
     }
     write_outcomes(outbox, refused, refused_count);
     refresh_next_due(outbox);
+    if (outbox->next_due > 0 && outbox->next_due <= now && outbox->busy < outbox->concurrency)
+        note_throttled(outbox, now);
 }
 
 /* ---- the thread ---- */
@@ -246,8 +336,12 @@ static void redact_old_bodies(struct outbox *outbox, int64_t now)
 static int wait_ms(const struct outbox *outbox, int64_t now)
 {
     int64_t until = outbox->next_poll;
-    if (outbox->busy < outbox->concurrency && outbox->next_due > 0 && outbox->next_due < until)
-        until = outbox->next_due;
+    int64_t due =
+        outbox->next_due > outbox->throttled_until ? outbox->next_due : outbox->throttled_until;
+    if (outbox->busy < outbox->concurrency && outbox->next_due > 0 && due < until)
+        until = due;
+    if (now + OUTBOX_FLUSH_MS < until)
+        until = now + OUTBOX_FLUSH_MS;
     int64_t wait = until - now;
     return wait < 0 ? 0 : wait > OUTBOX_POLL_MS ? OUTBOX_POLL_MS : (int)wait;
 }
@@ -281,7 +375,8 @@ static void *outbox_main(void *argument)
     while (!atomic_load(&outbox->stopping)) {
         int64_t now = clock_now_ms();
         bool woken = atomic_exchange(&outbox->woken, false);
-        bool due = outbox->next_due > 0 && outbox->next_due <= now;
+        bool due =
+            outbox->next_due > 0 && outbox->next_due <= now && outbox->throttled_until <= now;
         if (outbox->busy < outbox->concurrency && (woken || due || now >= outbox->next_poll)) {
             outbox->next_poll = now + OUTBOX_POLL_MS;
             start_due(outbox, now);
@@ -291,6 +386,7 @@ static void *outbox_main(void *argument)
         if (collect_finished(outbox))
             atomic_store(&outbox->woken, true); /* a slot freed: more may wait */
         redact_old_bodies(outbox, now);
+        store_massalerts_flush(outbox->store);
         int wait = atomic_load(&outbox->woken) ? 0 : wait_ms(outbox, clock_now_ms());
         curl_multi_poll(outbox->multi, NULL, 0, wait, NULL);
     }
@@ -302,7 +398,8 @@ struct outbox *outbox_start(struct store *store, const struct server_config *con
 {
     struct store_error error = {{0}};
     int requeued = 0;
-    if (store_outbox_recover(store, &requeued, &error) != STORE_OK) {
+    if (store_outbox_recover_with_grace(store, "sms", OUTBOX_SMS_RECOVER_GRACE_MS, &requeued,
+                                        &error) != STORE_OK) {
         log_error("outbox", "cannot recover the outbox: %s", error.message);
         return NULL;
     }
@@ -323,6 +420,18 @@ struct outbox *outbox_start(struct store *store, const struct server_config *con
                               ? config->outbox_concurrency
                               : OUTBOX_CONCURRENCY_MAX;
     curl_multi_setopt(outbox->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)outbox->concurrency);
+    int table_count = 0;
+    const struct connector *table = connector_table(&table_count);
+    for (int i = 0; i < table_count && i < OUTBOX_CHANNELS_MAX; i++) {
+        const char *name = table[i].channel;
+        int rate = strcmp(name, "sms") == 0     ? config->sms_rate
+                   : strcmp(name, "email") == 0 ? config->email_rate
+                   : strcmp(name, "push") == 0  ? config->push_rate
+                                                : 0;
+        outbox->channels[i].connector = &table[i];
+        outbox_throttle_init(&outbox->channels[i].throttle, rate, clock_now_ms());
+        outbox->channel_count++;
+    }
     atomic_init(&outbox->stopping, false);
     atomic_init(&outbox->woken, true);
     if (pthread_create(&outbox->thread, NULL, outbox_main, outbox) != 0) {

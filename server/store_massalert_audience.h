@@ -1,9 +1,12 @@
 /* store_massalert_audience.h: the agents inside a mass alert's circle,
- * each judged by massalert_judge() (vetted, site validated, on duty now,
- * reachable on the channels asked for). The agents' R*Tree index gives
- * the rows of the circle's bounding box; the great-circle distance keeps
- * those truly inside. One read transaction, so a dry run and the send
- * that follows it count from the same rules. */
+ * each judged by the rules of massalert_audience.h (vetted, site
+ * validated, on duty now, reachable on the channels asked for). The
+ * registry is read into memory once and again only after it changed (a
+ * counter kept by triggers), as committed: a selection reads the grid
+ * cells of the circle's box and keeps the agents within the great-circle
+ * distance, so that a 30 km circle in a million-agent registry is
+ * milliseconds. The visitor is called while the snapshot is held: it must
+ * not call back into the selection. */
 #ifndef VIGIE_STORE_MASSALERT_AUDIENCE_H
 #define VIGIE_STORE_MASSALERT_AUDIENCE_H
 

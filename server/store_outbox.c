@@ -5,6 +5,8 @@
  * few and large, so statements are prepared per job rather than cached. */
 #include "server/store_outbox.h"
 #include "server/store_internal.h"
+#include "server/store_massalerts.h"
+#include "server/store_outbox_internal.h"
 #include "common/i18n.h"
 
 #include <cjson/cJSON.h>
@@ -43,14 +45,27 @@ void store_outbox_message_free(struct store_outbox_message *message)
     message->body = NULL;
 }
 
-/* Alarms whose rows changed in one job: each gets one stream event. */
-struct touched_alarms {
-    int64_t ids[OUTBOX_CLAIM_MAX];
-    size_t count;
-    bool overflow;
-};
+static void store_outbox_touch_alert(struct store_outbox_touched *touched, int64_t alert_id)
+{
+    if (alert_id <= 0)
+        return;
+    for (size_t i = 0; i < touched->alert_count; i++)
+        if (touched->alerts[i] == alert_id)
+            return;
+    if (touched->alert_count < OUTBOX_CLAIM_MAX)
+        touched->alerts[touched->alert_count++] = alert_id;
+}
 
-static void touch(struct touched_alarms *touched, int64_t alarm_id)
+/* The mass alert of a 'massalert' row (its owner is a recipient row). */
+void store_outbox_touch_owner(struct store_tx *tx, struct store_outbox_touched *touched,
+                              const char *kind, int64_t owner_id)
+{
+    if (!kind || strcmp(kind, "massalert") != 0)
+        return;
+    store_outbox_touch_alert(touched, store_tx_massalert_of_recipient(tx, owner_id));
+}
+
+void store_outbox_touch(struct store_outbox_touched *touched, int64_t alarm_id)
 {
     if (alarm_id <= 0)
         return;
@@ -64,11 +79,14 @@ static void touch(struct touched_alarms *touched, int64_t alarm_id)
     touched->ids[touched->count++] = alarm_id;
 }
 
-static int announce(struct store_tx *tx, const struct touched_alarms *touched,
-                    struct store_error *error)
+int store_outbox_announce(struct store_tx *tx, const struct store_outbox_touched *touched,
+                          struct store_error *error)
 {
     for (size_t i = 0; i < touched->count; i++)
         if (store_tx_alarm_changed(tx, touched->ids[i], error) != STORE_OK)
+            return STORE_ERROR;
+    for (size_t i = 0; i < touched->alert_count; i++)
+        if (store_tx_massalert_changed(tx, touched->alerts[i], error) != STORE_OK)
             return STORE_ERROR;
     return STORE_OK;
 }
@@ -91,9 +109,10 @@ int store_tx_outbox_add(struct store_tx *tx, const struct store_outbox_new *m, i
     static const char sql[] =
         "INSERT INTO outbox(kind, owner_id, alarm_id, label, channel, format, recipient,"
         " content_type, message_key, body, state, max_attempts, next_attempt_at, deadline_at,"
-        " created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?)";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &st, NULL) != SQLITE_OK)
+        " created_at, updated_at, priority) VALUES(?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?,?)";
+    /* Cached: a mass alert writes one row per recipient and channel. */
+    sqlite3_stmt *st = store_tx_statement(tx, sql);
+    if (!st)
         return store_sql_error(tx->db, "writing an outbox message", error);
     bind_text(st, 1, m->kind);
     sqlite3_bind_int64(st, 2, m->owner_id);
@@ -113,8 +132,10 @@ int store_tx_outbox_add(struct store_tx *tx, const struct store_outbox_new *m, i
     sqlite3_bind_int64(st, 13, m->deadline_at);
     sqlite3_bind_int64(st, 14, tx->now_ms);
     sqlite3_bind_int64(st, 15, tx->now_ms);
+    sqlite3_bind_int(st, 16, m->priority);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "writing an outbox message", error);
     if (id_out)
@@ -248,16 +269,16 @@ static int record_outcome(struct store_tx *tx, int64_t id, const struct store_ou
 
 /* Applies one outcome to a row this process has "sending" (a row in
  * another state is left alone: it is not ours to finish). */
-static int apply_outcome(struct store_tx *tx, const struct store_outbox_outcome *o,
-                         enum outbox_state from, struct touched_alarms *touched,
-                         struct store_error *error)
+int store_outbox_apply_outcome(struct store_tx *tx, const struct store_outbox_outcome *o,
+                               enum outbox_state from, struct store_outbox_touched *touched,
+                               struct store_error *error)
 {
     static const char sql[] =
         "UPDATE outbox SET state = ?1, next_attempt_at = ?2, updated_at = ?3,"
         " reference = CASE WHEN ?1 = 'delivered' THEN ?4 ELSE reference END,"
         " delivered_at = CASE WHEN ?1 = 'delivered' THEN ?3 ELSE delivered_at END,"
         " last_error = CASE WHEN ?1 = 'delivered' THEN last_error ELSE ?5 END"
-        " WHERE id = ?6 AND state = ?7 RETURNING COALESCE(alarm_id,0)";
+        " WHERE id = ?6 AND state = ?7 RETURNING COALESCE(alarm_id,0), kind, owner_id";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tx->db, sql, -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(tx->db, "writing an outcome", error);
@@ -271,15 +292,24 @@ static int apply_outcome(struct store_tx *tx, const struct store_outbox_outcome 
     int rc = sqlite3_step(st);
     bool changed = rc == SQLITE_ROW;
     int64_t alarm_id = changed ? sqlite3_column_int64(st, 0) : 0;
-    if (changed)
+    char kind[OUTBOX_KIND_SIZE] = "";
+    int64_t owner_id = 0;
+    if (changed) {
+        store_copy_text(kind, sizeof kind, sqlite3_column_text(st, 1));
+        owner_id = sqlite3_column_int64(st, 2);
         rc = sqlite3_step(st);
+    }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "writing an outcome", error);
     if (!changed)
         return STORE_OK;
-    touch(touched, alarm_id);
-    if (o->state == OUTBOX_QUEUED)
+    store_outbox_touch(touched, alarm_id);
+    store_outbox_touch_owner(tx, touched, kind, owner_id);
+    /* A mass alert's messages are many: their outcomes are its counts and
+     * report (its send, cancel and report are audited), not one audit row
+     * each. */
+    if (o->state == OUTBOX_QUEUED || strcmp(kind, "massalert") == 0)
         return STORE_OK;
     return record_outcome(tx, o->id, o, error);
 }
@@ -292,11 +322,12 @@ struct finish_job {
 static int finish_job(struct store_tx *tx, void *context, struct store_error *error)
 {
     struct finish_job *job = context;
-    struct touched_alarms touched = {0};
+    struct store_outbox_touched touched = {0};
     for (size_t i = 0; i < job->count; i++)
-        if (apply_outcome(tx, &job->outcomes[i], OUTBOX_SENDING, &touched, error) != STORE_OK)
+        if (store_outbox_apply_outcome(tx, &job->outcomes[i], OUTBOX_SENDING, &touched, error) !=
+            STORE_OK)
             return STORE_ERROR;
-    return announce(tx, &touched, error);
+    return store_outbox_announce(tx, &touched, error);
 }
 
 int store_outbox_finish(struct store *store, const struct store_outbox_outcome *outcomes,
@@ -312,149 +343,22 @@ int store_outbox_finish(struct store *store, const struct store_outbox_outcome *
     return store_write(store, finish_job, &job, error);
 }
 
-/* ---- claiming due rows ---- */
-
-/* Due rows whose deadline passed fail without an attempt: a message to
- * the police that comes too late would mislead more than it helps. */
-static int fail_overdue(struct store_tx *tx, struct touched_alarms *touched,
-                        struct store_error *error)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(tx->db,
-                           "SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1"
-                           " AND deadline_at < ?1 ORDER BY id LIMIT ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_sql_error(tx->db, "reading the outbox", error);
-    sqlite3_bind_int64(st, 1, tx->now_ms);
-    sqlite3_bind_int(st, 2, OUTBOX_CLAIM_MAX);
-    int64_t ids[OUTBOX_CLAIM_MAX];
-    int count = 0;
-    while (count < OUTBOX_CLAIM_MAX && sqlite3_step(st) == SQLITE_ROW)
-        ids[count++] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    for (int i = 0; i < count; i++) {
-        struct store_outbox_outcome outcome = {.id = ids[i], .state = OUTBOX_FAILED};
-        snprintf(outcome.error, sizeof outcome.error, "%s",
-                 _("its deadline passed before it could be sent"));
-        if (apply_outcome(tx, &outcome, OUTBOX_QUEUED, touched, error) != STORE_OK)
-            return STORE_ERROR;
-    }
-    return STORE_OK;
-}
-
-static bool copy_message(sqlite3_stmt *st, struct store_outbox_message *m)
-{
-    memset(m, 0, sizeof *m);
-    m->id = sqlite3_column_int64(st, 0);
-    m->alarm_id = sqlite3_column_int64(st, 1);
-    store_copy_text(m->channel, sizeof m->channel, sqlite3_column_text(st, 2));
-    store_copy_text(m->label, sizeof m->label, sqlite3_column_text(st, 3));
-    store_copy_text(m->recipient, sizeof m->recipient, sqlite3_column_text(st, 4));
-    store_copy_text(m->content_type, sizeof m->content_type, sqlite3_column_text(st, 5));
-    store_copy_text(m->message_key, sizeof m->message_key, sqlite3_column_text(st, 6));
-    m->body_length = (size_t)sqlite3_column_bytes(st, 7);
-    m->body = malloc(m->body_length + 1);
-    if (!m->body)
-        return false;
-    if (m->body_length)
-        memcpy(m->body, sqlite3_column_text(st, 7), m->body_length);
-    m->body[m->body_length] = '\0';
-    m->attempts = sqlite3_column_int(st, 8) + 1;
-    m->max_attempts = sqlite3_column_int(st, 9);
-    m->deadline_at = sqlite3_column_int64(st, 10);
-    return true;
-}
-
-struct claim_job {
-    int limit;
-    struct store_outbox_message *out;
-    int count;
-};
-
-static int mark_sending(struct store_tx *tx, int64_t id, struct store_error *error)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(tx->db,
-                           "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-                           " last_attempt_at = ?1, updated_at = ?1 WHERE id = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_sql_error(tx->db, "claiming an outbox message", error);
-    sqlite3_bind_int64(st, 1, tx->now_ms);
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? STORE_OK
-                             : store_sql_error(tx->db, "claiming an outbox message", error);
-}
-
-static int claim_job(struct store_tx *tx, void *context, struct store_error *error)
-{
-    struct claim_job *job = context;
-    struct touched_alarms touched = {0};
-    job->count = 0;
-    if (fail_overdue(tx, &touched, error) != STORE_OK)
-        return STORE_ERROR;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(tx->db,
-                           "SELECT id, COALESCE(alarm_id,0), channel, label, recipient,"
-                           " content_type, message_key, body, attempts, max_attempts, deadline_at"
-                           " FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?"
-                           " ORDER BY next_attempt_at, id LIMIT ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store_sql_error(tx->db, "claiming outbox messages", error);
-    sqlite3_bind_int64(st, 1, tx->now_ms);
-    sqlite3_bind_int(st, 2, job->limit);
-    int status = STORE_OK, rc;
-    while (job->count < job->limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!copy_message(st, &job->out[job->count])) {
-            store_error_set(error, "out of memory");
-            status = STORE_ERROR;
-            break;
-        }
-        job->count++;
-    }
-    sqlite3_finalize(st);
-    for (int i = 0; status == STORE_OK && i < job->count; i++) {
-        status = mark_sending(tx, job->out[i].id, error);
-        touch(&touched, job->out[i].alarm_id);
-    }
-    if (status == STORE_OK)
-        status = announce(tx, &touched, error);
-    if (status != STORE_OK) {
-        for (int i = 0; i < job->count; i++)
-            store_outbox_message_free(&job->out[i]);
-        job->count = 0;
-    }
-    return status;
-}
-
-int store_outbox_claim(struct store *store, int limit, struct store_outbox_message *out,
-                       int *count_out, struct store_error *error)
-{
-    *count_out = 0;
-    if (limit <= 0)
-        return STORE_OK;
-    struct claim_job job = {limit > OUTBOX_CLAIM_MAX ? OUTBOX_CLAIM_MAX : limit, out, 0};
-    int status = store_write(store, claim_job, &job, error);
-    if (status != STORE_OK) {
-        /* A job that failed after copying rolled back: nothing is claimed. */
-        for (int i = 0; i < job.count; i++)
-            store_outbox_message_free(&out[i]);
-        return status;
-    }
-    *count_out = job.count;
-    return STORE_OK;
-}
-
 /* ---- restart and retention ---- */
+
+struct recover_job {
+    const char *grace_channel;
+    int64_t grace_ms;
+    int requeued;
+};
 
 static int recover_job(struct store_tx *tx, void *context, struct store_error *error)
 {
-    int *requeued = context;
-    struct touched_alarms touched = {0};
+    struct recover_job *job = context;
+    struct store_outbox_touched touched = {0};
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tx->db,
-                           "UPDATE outbox SET state = 'queued', next_attempt_at = ?1,"
+                           "UPDATE outbox SET state = 'queued', next_attempt_at = ?1"
+                           " + CASE WHEN channel = ?3 THEN ?4 ELSE 0 END,"
                            " updated_at = ?1, last_error = ?2 WHERE state = 'sending'"
                            " RETURNING COALESCE(alarm_id,0)",
                            -1, &st, NULL) != SQLITE_OK)
@@ -462,25 +366,34 @@ static int recover_job(struct store_tx *tx, void *context, struct store_error *e
     sqlite3_bind_int64(st, 1, tx->now_ms);
     sqlite3_bind_text(st, 2, _("interrupted by a restart of vigied: sent again"), -1,
                       SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, job->grace_channel ? job->grace_channel : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, job->grace_ms);
     int rc;
+    int *requeued = &job->requeued;
     *requeued = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        touch(&touched, sqlite3_column_int64(st, 0));
+        store_outbox_touch(&touched, sqlite3_column_int64(st, 0));
         (*requeued)++;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "recovering the outbox", error);
-    return announce(tx, &touched, error);
+    return store_outbox_announce(tx, &touched, error);
+}
+
+int store_outbox_recover_with_grace(struct store *store, const char *channel, int64_t grace_ms,
+                                    int *requeued_out, struct store_error *error)
+{
+    struct recover_job job = {channel, grace_ms, 0};
+    int status = store_write(store, recover_job, &job, error);
+    if (requeued_out)
+        *requeued_out = job.requeued;
+    return status;
 }
 
 int store_outbox_recover(struct store *store, int *requeued_out, struct store_error *error)
 {
-    int requeued = 0;
-    int status = store_write(store, recover_job, &requeued, error);
-    if (requeued_out)
-        *requeued_out = requeued;
-    return status;
+    return store_outbox_recover_with_grace(store, NULL, 0, requeued_out, error);
 }
 
 struct redact_job {

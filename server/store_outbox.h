@@ -33,8 +33,13 @@
 #define OUTBOX_REFERENCE_SIZE 128
 #define OUTBOX_ERROR_SIZE     256
 #define OUTBOX_BODY_MAX       (64 * 1024)
-/* Rows one claim takes: the worker's concurrency is below it. */
-#define OUTBOX_CLAIM_MAX 64
+/* Rows one claim takes: a batch, so that a mass alert's 100,000 messages
+ * cost a claim per few hundred; the worker's concurrency is below it. */
+#define OUTBOX_CLAIM_MAX 256
+/* Outbox priorities: the lowest number is sent first. */
+#define OUTBOX_PRIORITY_ESCALATION 0
+#define OUTBOX_PRIORITY_MASSALERT  1
+#define OUTBOX_PRIORITY_ROUTINE    2
 
 enum outbox_state { OUTBOX_QUEUED, OUTBOX_SENDING, OUTBOX_DELIVERED, OUTBOX_FAILED };
 const char *outbox_state_name(enum outbox_state state);
@@ -56,6 +61,7 @@ struct store_outbox_new {
     const char *body;
     int max_attempts;
     int64_t deadline_at; /* no attempt starts after it */
+    int priority;        /* OUTBOX_PRIORITY_*; 0 (escalation) when not set */
 };
 int store_tx_outbox_add(struct store_tx *tx, const struct store_outbox_new *message,
                         int64_t *id_out, struct store_error *error);
@@ -99,6 +105,12 @@ void store_outbox_message_free(struct store_outbox_message *message);
 /* At start: rows left "sending" by a process that died are queued again,
  * due at once. */
 int store_outbox_recover(struct store *store, int *requeued_out, struct store_error *error);
+/* The same, but the rows of `channel` wait `grace_ms` first: a gateway
+ * without an idempotency key (Kannel) may have taken a message whose
+ * answer the crash lost, and its delivery report, arriving meanwhile
+ * (store_outbox_accepted_id), proves it: the row is then not sent again. */
+int store_outbox_recover_with_grace(struct store *store, const char *channel, int64_t grace_ms,
+                                    int *requeued_out, struct store_error *error);
 /* When the next queued row is due (0: none is queued). */
 int store_outbox_next_due(struct store *store, int64_t *due_at_out, struct store_error *error);
 /* Marks up to `limit` due rows "sending" (one attempt more each) and
@@ -106,6 +118,38 @@ int store_outbox_next_due(struct store *store, int64_t *due_at_out, struct store
  * The state is durable before this returns, before anything is sent. */
 int store_outbox_claim(struct store *store, int limit, struct store_outbox_message *out,
                        int *count_out, struct store_error *error);
+
+/* How many rows of one channel a claim may take (its throttle's tokens,
+ * its free calls). */
+struct store_outbox_quota {
+    const char *channel;
+    int limit;
+};
+/* The same, channel by channel: at most quotas[i].limit rows of each
+ * listed channel, at most `others` rows of channels not listed (they have
+ * no connector: the worker fails them), at most `limit` in all; the most
+ * urgent first (priority, then due time, then id). */
+int store_outbox_claim_quotas(struct store *store, const struct store_outbox_quota *quotas,
+                              int quota_count, int others, int limit,
+                              struct store_outbox_message *out, int *count_out,
+                              struct store_error *error);
+
+/* What the network said afterwards about a message the gateway took (an
+ * SMS delivery report, a push service's receipt, a voice call answered):
+ * confirm_state 'delivered' or 'undelivered' and confirmed_at = at. By the
+ * gateway's reference (channel, reference) or by the row's id; a report
+ * may come before the worker has written the gateway's answer. A mass
+ * alert's counts follow. *found_out (may be NULL): whether a row matched. */
+int store_outbox_confirm(struct store *store, const char *channel, const char *reference,
+                         bool delivered, int64_t at, struct store_error *error);
+int store_outbox_confirm_id(struct store *store, int64_t id, const char *channel, bool delivered,
+                            int64_t at, bool *found_out, struct store_error *error);
+/* A report that says only that the gateway has the message (Kannel's
+ * "buffered" or "taken by the SMSC"): a row still queued or sending is
+ * sent (so never sent again); no verdict of the network is recorded. By
+ * id, confirmations also count as such proof. */
+int store_outbox_accepted_id(struct store *store, int64_t id, const char *channel, bool *found_out,
+                             struct store_error *error);
 
 /* What an attempt came to. */
 struct store_outbox_outcome {

@@ -326,6 +326,67 @@ static const char *const migrations[] = {
     /* The queue's head in its order (GET /v1/alarms?order=queue): read
      * from the index, the first rows first, however long the queue. */
     "CREATE INDEX alarms_queue ON alarms(priority, received_at) WHERE state <> 'closed';",
+
+    /* Sending a mass alert: the delivery worker claims per channel (each
+     * has its own throttle) in priority order, then by due time; a
+     * mass alert's counts per channel (queued, sent, delivered, failed,
+     * replied) are kept by triggers as its outbox rows change, whoever
+     * changes them (worker, delivery report, cancel), so that a console
+     * ticking live costs a look-up of a few rows, not a count of 100,000.
+     * A row's bucket (a generated column): 0 queued (queued or sending),
+     * 1 delivered (the network confirmed), 2 failed (failed, or reported
+     * undelivered), 3 sent (the gateway took it). Channel '*' holds the recipients who
+     * replied on any channel. */
+    "CREATE INDEX outbox_claim ON outbox(channel, priority, next_attempt_at, id)"
+    " WHERE state = 'queued';"
+    "ALTER TABLE outbox ADD COLUMN bucket INTEGER GENERATED ALWAYS AS ("
+    " CASE WHEN confirm_state = 'delivered' THEN 1"
+    " WHEN confirm_state = 'undelivered' OR state = 'failed' THEN 2"
+    " WHEN state = 'delivered' THEN 3 ELSE 0 END) VIRTUAL;"
+    "CREATE TABLE massalert_counts("
+    " alert_id INTEGER NOT NULL REFERENCES massalerts(id), channel TEXT NOT NULL,"
+    " queued INTEGER NOT NULL DEFAULT 0, sent INTEGER NOT NULL DEFAULT 0,"
+    " delivered INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+    " replied INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(alert_id, channel)) WITHOUT ROWID;"
+    "CREATE TRIGGER massalert_counts_insert AFTER INSERT ON outbox WHEN NEW.kind = 'massalert'"
+    " BEGIN INSERT INTO massalert_counts(alert_id, channel, queued)"
+    " SELECT alert_id, NEW.channel, 1 FROM massalert_recipients WHERE id = NEW.owner_id"
+    " ON CONFLICT(alert_id, channel) DO UPDATE SET queued = queued + 1; END;"
+    "CREATE TRIGGER massalert_counts_update AFTER UPDATE OF state, confirm_state ON outbox"
+    " WHEN NEW.kind = 'massalert' AND OLD.bucket != NEW.bucket BEGIN"
+    " UPDATE massalert_counts SET"
+    " queued = queued - (OLD.bucket = 0) + (NEW.bucket = 0),"
+    " delivered = delivered - (OLD.bucket = 1) + (NEW.bucket = 1),"
+    " failed = failed - (OLD.bucket = 2) + (NEW.bucket = 2),"
+    " sent = sent - (OLD.bucket = 3) + (NEW.bucket = 3)"
+    " WHERE alert_id = (SELECT alert_id FROM massalert_recipients WHERE id = NEW.owner_id)"
+    " AND channel = NEW.channel; END;"
+    "CREATE TRIGGER massalert_counts_replied AFTER UPDATE OF received_at ON massalert_recipients"
+    " WHEN OLD.received_at IS NULL AND NEW.received_at IS NOT NULL BEGIN"
+    " UPDATE massalert_counts SET replied = replied + 1 WHERE alert_id = NEW.alert_id"
+    " AND channel IN(SELECT channel FROM outbox WHERE kind = 'massalert' AND owner_id = NEW.id);"
+    " INSERT INTO massalert_counts(alert_id, channel, replied) VALUES(NEW.alert_id, '*', 1)"
+    " ON CONFLICT(alert_id, channel) DO UPDATE SET replied = replied + 1; END;",
+
+    /* The mass alert's selection keeps the agents' registry in memory
+     * (store_massalert_audience.c: a million agents judged in
+     * milliseconds) and reads it again when this counter has moved: every
+     * change of an agent, and of what a selection reads of a site (name,
+     * position, time zone, validation), bumps it, whoever writes. */
+    "CREATE TABLE registry_version("
+    " id INTEGER PRIMARY KEY CHECK(id = 1), version INTEGER NOT NULL);"
+    "INSERT INTO registry_version VALUES(1, 0);"
+    "CREATE TRIGGER registry_agents_insert AFTER INSERT ON agents BEGIN"
+    " UPDATE registry_version SET version = version + 1; END;"
+    "CREATE TRIGGER registry_agents_update AFTER UPDATE ON agents BEGIN"
+    " UPDATE registry_version SET version = version + 1; END;"
+    "CREATE TRIGGER registry_agents_delete AFTER DELETE ON agents BEGIN"
+    " UPDATE registry_version SET version = version + 1; END;"
+    "CREATE TRIGGER registry_sites_update"
+    " AFTER UPDATE OF name, lat, lon, timezone, validated_at ON sites BEGIN"
+    " UPDATE registry_version SET version = version + 1; END;"
+    "CREATE TRIGGER registry_sites_delete AFTER DELETE ON sites BEGIN"
+    " UPDATE registry_version SET version = version + 1; END;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -8,12 +8,32 @@ packages=(
   libncurses-dev libpcre2-dev libnotify-dev libargon2-dev libssl-dev
   libcmocka-dev libclang-rt-14-dev clang libcsv-dev libphonenumber-dev g++
   sqlite3 curl tmux openssh-server openssh-client python3-yaml libxml2-utils
+  # A real SMS gateway for the mass-alert tests: Kannel's bearerbox and
+  # smsbox, and its fakesmsc SMS centre (tests/lib/harness_kannel.c).
+  kannel kannel-extras
+  # The agent's reply page in a real browser (tests/browser, playwright-core).
+  chromium nodejs openssl
+  # A real SMTP server for the e-mail tests (tests/lib/smtp_sink.py).
+  python3-aiosmtpd
+  # Voice calls: libre/librem (SIP, RTP, G.711), espeak-ng's library and
+  # libsamplerate (speech at 8 kHz); baresip and sox for the voice tests.
+  libre-dev librem-dev libespeak-ng-dev espeak-ng-data libsamplerate0-dev baresip-core sox
 )
+# tests/browser's node modules (playwright-core, pinned by package-lock.json).
+browser_deps() {
+  local dir
+  dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+  [ -d "$dir/node_modules/playwright-core" ] && return 0
+  # Debian's nodejs comes without npm; other builds of nodejs include it.
+  command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm
+  echo "deps: npm ci in tests/browser"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && { browser_deps; exit 0; }
 echo "deps: installing ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
   echo "deps: not root; run: sudo apt-get install -y ${missing[*]}" >&2
@@ -22,3 +42,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+browser_deps

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The map beside a protection phone's alarm, at 80x24. A victim presses SOS
-# near the Parc Monceau and her phone can only give a cell position, to
-# 1500 m. alice opens the alarm's map with m: the accuracy circle is drawn
+# and her phone can only give a cell position, to
+# 1500 m (in Bonneuil, away from the demo's guarded sites, so that the
+# circle is not hidden under their marks). alice opens the alarm's map with m: the accuracy circle is drawn
 # in braille at the right size around her, the panel gives the accuracy,
 # the coordinates in decimal degrees and in degrees-minutes-seconds, and
 # the nearest police station with its distance, bearing and number. Zoom
@@ -91,10 +92,11 @@ expect_map() {
 map_shape_quiet() { map_shape "$@" >/dev/null 2>&1; }
 
 # The nearest station as the server measures it, its distance written as
-# the console writes one: "NAME|DISTANCE|COMPASS|PHONE".
+# the console writes one, and its map letter (P police, G gendarmerie):
+# "NAME|DISTANCE|COMPASS|PHONE|LETTER".
 nearest_station() {
   api "$token" GET "/v1/places?lat=$1&lon=$2&radius_m=20000&kinds=police&limit=1" |
-    json_query '(lambda p: "|".join([p["name"], "%.0f m" % p["distance_m"] if p["distance_m"] < 1000 else "%.1f km" % (p["distance_m"] / 1000), p["compass"], p["phone"]]))(d["places"][0])'
+    json_query '(lambda p: "|".join([p["name"], "%.0f m" % p["distance_m"] if p["distance_m"] < 1000 else "%.1f km" % (p["distance_m"] / 1000), p["compass"], p["phone"], "G" if p.get("service") == "gendarmerie" else "P"]))(d["places"][0])'
 }
 
 token=$(api_login alice)
@@ -102,12 +104,12 @@ token=$(api_login alice)
 test_begin "an SOS with a 1500 m cell position: m draws the accuracy circle in braille around the victim, with the accuracy and both forms of her coordinates" 30
 console_start A 80 24 -- --server "$url" --user alice
 console_login A alice
-check "the victim's phone sends its SOS" phone TGD-0001 48.8712 2.3040 cell 1500
+check "the victim's phone sends its SOS" phone TGD-0001 48.8000 2.5300 cell 1500
 wait_for_re A "^1 .* panic "
 keys A m
 wait_for A "Cell position, accuracy 1.5 km"
-expect_screen A "48.87120, 2.30400"
-expect_screen A "48°52'16.3\"N 2°18'14.4\"E"
+expect_screen A "48.80000, 2.53000"
+expect_screen A "48°48'00.0\"N 2°31'48.0\"E"
 expect_screen A "Alarm 1  panic"
 # 50 m a dot on this 46-column map: 1500 m is 30 dots, 15 columns.
 expect_map A "a circle of 15 columns around the marker, in the middle of the map" \
@@ -117,16 +119,16 @@ wait_for_re A "^⠸⠤+⠼ 1 km"
 # map-police bold bright blue.
 expect_colours A '#\[31m⡇' "the accuracy circle in map-accuracy's red"
 expect_colours A '#\[1m#\[91m◉' "the position in map-position's bold bright red"
-expect_colours A '#\[1m#\[94mP ' "the nearest station in map-police's bold bright blue"
+expect_colours A '#\[1m#\[94m[PG] ' "the nearest station in map-police's bold bright blue"
 test_end
 
 test_begin "the panel names the nearest police station, with its distance, bearing and number, as the server measures them" 20
-IFS='|' read -r station distance compass number <<<"$(nearest_station 48.8712 2.3040)"
+IFS='|' read -r station distance compass number letter <<<"$(nearest_station 48.8000 2.5300)"
 check "the server has a police station near the alarm" test -n "$station"
 wait_for A "Nearest police station"
 expect_screen A "${station:0:28}"
 expect_screen A "  $distance $compass  $number"
-wait_for_re A "^.{46}│P ${station:0:20}.* $distance $compass$"
+wait_for_re A "^.{46}│$letter ${station:0:20}.* $distance $compass$"
 test_end
 
 test_begin "zoom: - widens the view and the scale bar says 2 km, + and = bring it to 200 m; the circle stays centred" 20
@@ -153,16 +155,16 @@ test_end
 test_begin "y copies a geo: URI with the accuracy and an OpenStreetMap link through OSC 52; y on the alarm's detail too" 20
 tmx set-option -g set-clipboard on
 keys A y
-wait_for A "Copied geo:48.871200,2.304000;u=1500 and an OpenStreetMap link"
-expected="geo:48.871200,2.304000;u=1500
-https://www.openstreetmap.org/?mlat=48.87120&mlon=2.30400#map=14/48.87120/2.30400"
+wait_for A "Copied geo:48.800000,2.530000;u=1500 and an OpenStreetMap link"
+expected="geo:48.800000,2.530000;u=1500
+https://www.openstreetmap.org/?mlat=48.80000&mlon=2.53000#map=14/48.80000/2.53000"
 eventually 5 "the terminal's clipboard (tmux's buffer) holds the URI and the link" \
   test "$(tmx show-buffer 2>/dev/null)" = "$expected"
 tmx delete-buffer 2>/dev/null
 keys A q Enter
 wait_for A "Alarm 1   priority 1   panic"
 keys A y
-wait_for A "Copied geo:48.871200,2.304000;u=1500 and an OpenStreetMap link"
+wait_for A "Copied geo:48.800000,2.530000;u=1500 and an OpenStreetMap link"
 eventually 5 "the detail's copy is the same" test "$(tmx show-buffer 2>/dev/null)" = "$expected"
 keys A q
 test_end
@@ -173,8 +175,8 @@ console_login B bruno
 wait_for_re B "^1 .* panic "
 keys B m
 wait_for B "Cell position, accuracy 1.5 km"
-expect_screen B "48o52'16.3\"N 2o18'14.4\"E"
-expect_screen B "|P ${station:0:20}"
+expect_screen B "48o48'00.0\"N 2o31'48.0\"E"
+expect_screen B "|$letter ${station:0:20}"
 expect_map B "an ASCII circle of 15 columns" ascii ring 15 marker-column 23
 wait_for_re B "^:\.+: 1 km"
 test_end
@@ -186,7 +188,7 @@ keys A G m
 wait_for A "GPS position, accuracy 4 m"
 expect_screen A "43.69850, 7.27900"
 expect_screen A "43°41'54.6\"N 7°16'44.4\"E"
-IFS='|' read -r station distance compass number <<<"$(nearest_station 43.6985 7.2790)"
+IFS='|' read -r station distance compass number letter <<<"$(nearest_station 43.6985 7.2790)"
 expect_screen A "  $distance $compass  $number"
 expect_map A "no circle within 3 columns of the marker at 10 m a dot" no-ring 3 marker-column 23
 keys A + + +
@@ -207,6 +209,6 @@ tmx delete-buffer 2>/dev/null
 keys A q g Enter
 wait_for A "Alarm 1   priority 1   panic"
 keys A y
-wait_for A "Copied geo:48.871200,2.304000;u=1500 and an OpenStreetMap link"
+wait_for A "Copied geo:48.800000,2.530000;u=1500 and an OpenStreetMap link"
 eventually 5 "the clipboard holds alarm 1's location" test "$(tmx show-buffer 2>/dev/null)" = "$expected"
 test_end

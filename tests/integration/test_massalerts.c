@@ -173,13 +173,13 @@ static void test_bad_requests_and_roles_are_refused(void **state)
     }
     /* A supervisor reads; he does not alert. */
     dry_run(story, story->supervisor, 800, "[\"sms\"]", 403);
-    /* Sending is not built yet, and says so. */
+    /* Sending where nobody is reachable sends nothing, and says why. */
     assert_true(http_request(story->world, "POST", "/v1/massalerts", story->operator,
                              "{\"area\":{\"circle\":{\"lat\":48,\"lon\":2,\"radius_m\":800}},"
                              "\"channels\":[\"sms\"],\"message\":\"test\"}",
                              &status, &answer));
-    assert_int_equal(status, 501);
-    assert_string_equal(json_string(answer, "error.code"), "not_implemented");
+    assert_int_equal(status, 422);
+    assert_string_equal(json_string(answer, "error.code"), "no_recipients");
 }
 
 int main(void)

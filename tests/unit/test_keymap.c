@@ -79,8 +79,9 @@ static void test_mutating_actions_are_the_ones_read_only_refuses(void **state)
 {
     (void)state;
     static const char *const mutating[] = {
-        "claim",    "release", "acknowledge", "note",       "close",      "escalate",  "arm-away",
-        "arm-stay", "disarm",  "bypass-zone", "check-step", "send-alert", "skip-step", "fail-step",
+        "claim",     "release",   "acknowledge", "note",         "close",      "escalate",
+        "arm-away",  "arm-stay",  "disarm",      "bypass-zone",  "check-step", "send-alert",
+        "skip-step", "fail-step", "relay-reply", "cancel-alert",
     };
     size_t count = 0;
     for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {

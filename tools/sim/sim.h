@@ -47,5 +47,6 @@ int sim_command_phone(int argc, char **argv);
 int sim_command_panel(int argc, char **argv);
 int sim_command_demo(int argc, char **argv);
 int sim_command_gateway(int argc, char **argv);
+int sim_command_push_service(int argc, char **argv);
 
 #endif
