@@ -91,7 +91,8 @@ struct first_screen {
     int row_count[2];
 };
 
-/* The queue's first rows, digits masked (ages tick, ids differ in width). */
+/* The queue's first rows, digits masked (ages tick, ids differ in width)
+ * and runs of spaces made one (columns widen as the whole list comes). */
 static int queue_rows(const struct vt_screen *vt, char rows[HEAD_ROWS][VT_COLUMNS_MAX * 4 + 1])
 {
     int titles = vt_find_line(vt, "Site/person"), count = 0;
@@ -99,9 +100,13 @@ static int queue_rows(const struct vt_screen *vt, char rows[HEAD_ROWS][VT_COLUMN
         vt_line_text(vt, y, rows[count], sizeof rows[count]);
         if (!rows[count][0])
             break;
-        for (char *c = rows[count]; *c; c++)
-            if (*c >= '0' && *c <= '9')
-                *c = '#';
+        char *out = rows[count];
+        for (const char *c = rows[count]; *c; c++) {
+            if (*c == ' ' && out > rows[count] && out[-1] == ' ')
+                continue;
+            *out++ = *c >= '0' && *c <= '9' ? '#' : *c;
+        }
+        *out = '\0';
         count++;
     }
     return count;
@@ -114,10 +119,10 @@ static bool first_screen_seen(struct console_pty *pty, void *context)
     if (!seen->frame_us && header_says(&pty->screen, "Vigie  "))
         seen->frame_us = at;
     bool rows = queue_has_rows(&pty->screen);
-    if (rows && !seen->rows_us) {
+    /* A full screen: the frame's rows all drawn, not its first line. */
+    if (rows && !seen->rows_us &&
+        (seen->row_count[0] = queue_rows(&pty->screen, seen->rows[0])) == HEAD_ROWS)
         seen->rows_us = at;
-        seen->row_count[0] = queue_rows(&pty->screen, seen->rows[0]);
-    }
     if (rows && header_says(&pty->screen, "LIVE")) {
         seen->live_us = at;
         seen->row_count[1] = queue_rows(&pty->screen, seen->rows[1]);

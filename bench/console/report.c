@@ -85,13 +85,13 @@ static void print_first_screens(const struct launch *launches, int count,
                                 const struct server_list *served)
 {
     printf("\n1. First full screen: from the fork of vigie to the first time the terminal\n"
-           "   shows the queue's rows (first row), and to LIVE in the header with rows. The\n"
+           "   shows ten rows of the queue (rows), and to LIVE in the header with rows. The\n"
            "   password is typed as soon as the prompt turns the echo off; the login pays\n"
            "   the production argon2 cost; the console then shows the queue's head\n"
            "   (GET /v1/alarms?order=queue, 200 alarms, not live) while it loads every\n"
            "   open alarm (pages of 5000), then opens the stream and says LIVE.\n");
-    printf("  %-7s %9s %9s %11s %11s %11s %9s\n", "size", "prompt", "Enter", "1st frame",
-           "first row", "LIVE + row", "same");
+    printf("  %-7s %9s %9s %11s %11s %11s %9s\n", "size", "prompt", "Enter", "1st frame", "rows",
+           "LIVE + row", "same");
     for (int i = 0; i < count; i++) {
         const struct launch *l = &launches[i];
         char size[16];
