@@ -94,7 +94,11 @@ static void on_message(void *context, const struct sse_message *message)
         client->resync_wanted = true;
         client->stream.ignore_rest = true;
         sequence = -1; /* the reload's list gives the resume point */
-    } else if (strcmp(message->type, "site") == 0 && data && client->callbacks.document_loaded) {
+    } else if ((strcmp(message->type, "site") == 0 || strcmp(message->type, "massalert") == 0 ||
+                strcmp(message->type, "massalert_reply") == 0) &&
+               data && client->callbacks.document_loaded) {
+        /* Not about one alarm: screens that show it take it as a document
+         * with request id 0 (the mass alert monitor ticks on these). */
         client->callbacks.document_loaded(client->callbacks.context, 0, 200, data);
     }
     cJSON_Delete(data);
