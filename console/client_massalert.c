@@ -89,7 +89,7 @@ int client_massalert_cancel(struct client *client, int64_t alert_id)
 }
 
 int client_massalert_relay(struct client *client, int64_t alert_id, int64_t reply_id,
-                           int64_t alarm_id)
+                           int64_t alarm_id, bool to_services)
 {
     if (!link_live(client) || alert_id <= 0 || reply_id <= 0 || alarm_id <= 0)
         return -1;
@@ -98,6 +98,8 @@ int client_massalert_relay(struct client *client, int64_t alert_id, int64_t repl
              (long long)reply_id);
     cJSON *json = cJSON_CreateObject();
     cJSON_AddNumberToObject(json, "alarm_id", (double)alarm_id);
+    if (to_services)
+        cJSON_AddTrueToObject(json, "escalations");
     return submit(client, path, json);
 }
 

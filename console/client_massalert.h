@@ -47,8 +47,10 @@ struct client_massalert_body {
 int client_massalert_dry_run(struct client *client, const struct client_massalert_body *body);
 int client_massalert_send(struct client *client, const struct client_massalert_body *body);
 int client_massalert_cancel(struct client *client, int64_t alert_id);
+/* Relays a reply into an alarm's log, or (to_services) to the services
+ * the alarm was escalated to, as updates of their alerts. */
 int client_massalert_relay(struct client *client, int64_t alert_id, int64_t reply_id,
-                           int64_t alarm_id);
+                           int64_t alarm_id, bool to_services);
 
 /* The CSV report, written into `file` as it arrives (the document's body
  * is then NULL; the status says whether the file holds a report or the

@@ -6,7 +6,8 @@
  * the alert or a reply); below, the agents' replies as they arrive, with
  * the agent, the site and its distance from the centre, or (Tab) the
  * recipients page by page with their status on each channel. R relays
- * the selected reply into an alarm, X cancels what is not yet sent, w
+ * the selected reply into an alarm (its log, or the services it was
+ * escalated to, as an update of their alert), X cancels what is not yet sent, w
  * writes the CSV report to a file. Read-only consoles see all of it; the
  * keymap's check refuses them R and X. */
 #include "console/screen_massalert_monitor.h"
@@ -163,8 +164,10 @@ static void relay_chosen(struct ui *ui, void *context, enum dialog_answer answer
     if (answer != DIALOG_CHOSEN || choice >= screen->relay_count)
         return;
     screen->relay_alarm = screen->relay_alarms[choice];
-    screen->relay_request = client_massalert_relay(ui_client(ui), screen->alert_id,
-                                                   screen->relay_reply, screen->relay_alarm);
+    screen->relay_to_services = screen->relay_services[choice];
+    screen->relay_request =
+        client_massalert_relay(ui_client(ui), screen->alert_id, screen->relay_reply,
+                               screen->relay_alarm, screen->relay_to_services);
     if (screen->relay_request < 0) {
         screen->relay_request = 0;
         ui_status(ui, STATUS_ERROR, "%s",
@@ -172,7 +175,24 @@ static void relay_chosen(struct ui *ui, void *context, enum dialog_answer answer
     }
 }
 
-/* The open alarms to relay into: the alert's own alarm first. */
+/* One choice of the relay's list. */
+static void add_relay_choice(struct monitor_screen *screen, const char **items,
+                             const struct console_alarm *alarm, bool to_services)
+{
+    size_t k = screen->relay_count++;
+    screen->relay_alarms[k] = alarm->id;
+    screen->relay_services[k] = to_services;
+    if (to_services)
+        snprintf(screen->choices[k], sizeof screen->choices[k], _("%lld  %s: to the services"),
+                 (long long)alarm->id, alarm->subject ? alarm->subject : "");
+    else
+        snprintf(screen->choices[k], sizeof screen->choices[k], "%lld  %s", (long long)alarm->id,
+                 alarm->subject ? alarm->subject : "");
+    items[k] = screen->choices[k];
+}
+
+/* The open alarms to relay into, the alert's own alarm first; an alarm
+ * escalated to the services offers them too (a CAP update of its alert). */
 static void ask_relay(struct monitor_screen *screen)
 {
     struct ui *ui = screen->base.ui;
@@ -193,11 +213,11 @@ static void ask_relay(struct monitor_screen *screen)
         if (!first && alarm->id == own)
             continue;
         first = NULL;
-        size_t k = screen->relay_count++;
-        screen->relay_alarms[k] = alarm->id;
-        snprintf(screen->choices[k], sizeof screen->choices[k], "%lld  %s", (long long)alarm->id,
-                 alarm->subject ? alarm->subject : "");
-        items[k] = screen->choices[k];
+        bool escalated = alarm->state && strcmp(alarm->state, "escalated") == 0;
+        if (escalated)
+            add_relay_choice(screen, items, alarm, true);
+        if (screen->relay_count < MONITOR_CHOICES_MAX)
+            add_relay_choice(screen, items, alarm, false);
     }
     if (screen->relay_count == 0) {
         ui_status(ui, STATUS_WARN, "%s", _("No open alarm to relay the reply into"));
@@ -212,8 +232,16 @@ static void relayed(struct monitor_screen *screen, int http_status, const cJSON 
 {
     if (failed(screen, http_status, body, _("Relay refused")))
         return;
-    ui_status(screen->base.ui, STATUS_INFO, _("Reply relayed into alarm %lld's log"),
-              (long long)screen->relay_alarm);
+    int updates = (int)massalert_json_number(body, "escalation_updates", 0);
+    if (screen->relay_to_services)
+        ui_status(screen->base.ui, STATUS_INFO,
+                  P_("Sighting sent to %d service as an update of alarm %lld's escalation",
+                     "Sighting sent to %d services as updates of alarm %lld's escalations",
+                     (unsigned long)updates),
+                  updates, (long long)screen->relay_alarm);
+    else
+        ui_status(screen->base.ui, STATUS_INFO, _("Reply relayed into alarm %lld's log"),
+                  (long long)screen->relay_alarm);
     monitor_fetch_alert(screen);
 }
 

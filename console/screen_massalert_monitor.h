@@ -48,7 +48,9 @@ struct monitor_screen {
     int cancel_request;
     int relay_request;
     int64_t relay_reply, relay_alarm;
+    bool relay_to_services;
     int64_t relay_alarms[MONITOR_CHOICES_MAX];
+    bool relay_services[MONITOR_CHOICES_MAX]; /* to the services, not the log */
     size_t relay_count;
 
     int report_request;

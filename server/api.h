@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "server/cap.h"
 #include "server/config.h"
 #include "server/store.h"
 
@@ -151,6 +152,11 @@ void api_escalations_list(struct api_request *, struct api_response *);
 /* The "escalations" section of an alarm's detail (api_escalations.c):
  * each escalation with its delivery state; false when the store failed. */
 bool api_escalations_add_to_alarm(struct api_request *request, cJSON *alarm, int64_t alarm_id);
+/* What the settings say of escalating to `agency` (sender: the buffer the
+ * policy's sender points into). */
+struct escalation_policy;
+void api_escalation_policy(const struct server_config *config, enum cap_agency agency,
+                           char sender[CAP_SENDER_SIZE], struct escalation_policy *out);
 void api_site_panel_get(struct api_request *, struct api_response *);
 void api_site_panel_command(struct api_request *, struct api_response *);
 /* The "panel" section of an alarm's detail (api_panel.c): the site's arm

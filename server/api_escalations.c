@@ -144,6 +144,10 @@ static cJSON *escalation_json(struct api_request *request, const struct store_es
     add_text_or_null(item, "fallback_phone",
                      strcmp(state, "failed") == 0 ? config->agencies[e->agency].phone : "");
     cJSON_AddStringToObject(item, "identifier", e->identifier);
+    if (e->updates_id > 0)
+        cJSON_AddNumberToObject(item, "updates_id", (double)e->updates_id);
+    else
+        cJSON_AddNullToObject(item, "updates_id");
     add_text_or_null(item, "text", e->text);
     cJSON_AddStringToObject(item, "by", e->username);
     add_time_or_null(item, "created_at", e->created_at);
@@ -297,6 +301,23 @@ void api_escalations_list(struct api_request *request, struct api_response *resp
     api_json(response, MHD_HTTP_OK, body);
 }
 
+void api_escalation_policy(const struct server_config *config, enum cap_agency agency,
+                           char sender[CAP_SENDER_SIZE], struct escalation_policy *out)
+{
+    sender_of(config, sender, CAP_SENDER_SIZE);
+    *out = (struct escalation_policy){
+        .sender = sender,
+        .contact = config->escalation_contact,
+        .language = language_of(config),
+        .cap_urls = config->agencies[agency].cap_urls,
+        .json_urls = config->agencies[agency].json_urls,
+        .phone = config->agencies[agency].phone,
+        .timezone = config->centre_timezone,
+        .max_attempts = config->escalation_attempts_max,
+        .deadline_ms = (int64_t)config->escalation_deadline_s * 1000,
+    };
+}
+
 void api_escalations_create(struct api_request *request, struct api_response *response)
 {
     int64_t id;
@@ -320,21 +341,10 @@ void api_escalations_create(struct api_request *request, struct api_response *re
         cJSON_Delete(body);
         return;
     }
-    const struct server_config *config = request->api->config;
     char sender[CAP_SENDER_SIZE];
-    sender_of(config, sender, sizeof sender);
-    struct escalation_policy policy = {
-        .sender = sender,
-        .contact = config->escalation_contact,
-        .language = language_of(config),
-        .cap_urls = config->agencies[agency].cap_urls,
-        .json_urls = config->agencies[agency].json_urls,
-        .phone = config->agencies[agency].phone,
-        .timezone = config->centre_timezone,
-        .max_attempts = config->escalation_attempts_max,
-        .deadline_ms = (int64_t)config->escalation_deadline_s * 1000,
-    };
-    struct escalation_request escalation = {id, agency, text};
+    struct escalation_policy policy;
+    api_escalation_policy(request->api->config, agency, sender, &policy);
+    struct escalation_request escalation = {.alarm_id = id, .agency = agency, .text = text};
     struct store_error error = {{0}};
     int status = store_escalation_create(request->api->store, &request->actor, &escalation, &policy,
                                          NULL, &error);

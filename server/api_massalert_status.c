@@ -3,6 +3,8 @@
  * by page, cancelling what is not yet sent, and relaying a reply into an
  * alarm. */
 #include "server/api.h"
+#include "server/outbox.h"
+#include "server/store_escalations.h"
 #include "server/store_massalerts.h"
 #include "common/i18n.h"
 
@@ -77,7 +79,7 @@ void api_massalerts_cancel(struct api_request *request, struct api_response *res
 
 void api_massalerts_relay(struct api_request *request, struct api_response *response)
 {
-    static const char *const allowed[] = {"alarm_id", NULL};
+    static const char *const allowed[] = {"alarm_id", "escalations", NULL};
     int64_t id = 0, reply = 0, alarm_id = 0;
     if (!api_param_id(request, 0, &id, response) || !api_param_id(request, 1, &reply, response))
         return;
@@ -85,18 +87,36 @@ void api_massalerts_relay(struct api_request *request, struct api_response *resp
     if (!body)
         return;
     bool ok = api_field_int(body, "alarm_id", true, 1, INT64_MAX, &alarm_id, response);
+    const cJSON *escalations = cJSON_GetObjectItemCaseSensitive(body, "escalations");
+    if (ok && escalations && !cJSON_IsBool(escalations)) {
+        api_error(response, MHD_HTTP_BAD_REQUEST, "wrong_type",
+                  _("escalations must be true or false"));
+        ok = false;
+    }
+    bool to_services = cJSON_IsTrue(escalations);
     cJSON_Delete(body);
     if (!ok)
         return;
+    /* To the services: each agency's settings, should the alarm have been
+     * escalated to it. */
+    char sender[CAP_SENDER_SIZE];
+    struct escalation_policy policies[CAP_AGENCY_COUNT];
+    for (int a = 0; to_services && a < CAP_AGENCY_COUNT; a++)
+        api_escalation_policy(request->api->config, (enum cap_agency)a, sender, &policies[a]);
+    struct store_massalert_relay relay = {id, reply, alarm_id, to_services ? policies : NULL};
     struct store_error error = {{0}};
+    int updates = 0;
     int status =
-        store_massalert_relay(request->api->store, &request->actor, id, reply, alarm_id, &error);
+        store_massalert_relay(request->api->store, &request->actor, &relay, &updates, &error);
     if (status != STORE_OK) {
         api_store_error(response, status, &error);
         return;
     }
+    if (updates > 0)
+        outbox_wake(request->api->outbox);
     cJSON *answer = cJSON_CreateObject();
     cJSON_AddNumberToObject(answer, "reply_id", (double)reply);
     cJSON_AddNumberToObject(answer, "alarm_id", (double)alarm_id);
+    cJSON_AddNumberToObject(answer, "escalation_updates", updates);
     api_json(response, MHD_HTTP_OK, answer);
 }

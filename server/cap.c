@@ -316,7 +316,9 @@ void cap_headline(const struct cap_facts *facts, char *out, size_t size)
 static void area_description(const struct cap_facts *facts, char *out, size_t size)
 {
     const char *const *w = words[facts->language];
-    if (facts->address[0])
+    if (facts->area_label[0])
+        snprintf(out, size, "%s", facts->area_label);
+    else if (facts->address[0])
         snprintf(out, size, "%s, %s", facts->subject, facts->address);
     else if (located(facts))
         snprintf(out, size, "%s: %s %s +/- %.0f m", facts->subject, w[WORD_POSITION_OF],
@@ -375,11 +377,30 @@ static void description(const struct cap_facts *facts, struct buffer *b)
             facts->operator_name, facts->operator_name[0] ? ")" : "", facts->operator_text);
 }
 
+void cap_format_references(const char *sender, const char *identifier, int64_t sent_ms,
+                           int utc_offset_minutes, char out[CAP_REFERENCES_SIZE])
+{
+    char sent[CAP_TIME_SIZE];
+    cap_format_time(sent_ms, utc_offset_minutes, sent);
+    snprintf(out, CAP_REFERENCES_SIZE, "%s,%s,%s", sender, identifier, sent);
+}
+
+/* A reference is "sender,identifier,sent": two valid tokens and a time,
+ * nothing CAP would read as a second reference or as markup. */
+static bool references_valid(const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if (*c == ' ' || *c == '<' || *c == '&' || (unsigned char)*c < 0x20)
+            return false;
+    return true;
+}
+
 static bool facts_valid(const struct cap_facts *facts)
 {
     return facts->agency >= 0 && facts->agency < CAP_AGENCY_COUNT &&
            (facts->language == CAP_LANGUAGE_ENGLISH || facts->language == CAP_LANGUAGE_FRENCH) &&
-           cap_identifier_valid(facts->identifier) && cap_identifier_valid(facts->sender);
+           cap_identifier_valid(facts->identifier) && cap_identifier_valid(facts->sender) &&
+           references_valid(facts->references);
 }
 
 /* ---- CAP 1.2 XML ---- */
@@ -444,9 +465,11 @@ int cap_write_xml(const struct cap_facts *facts, char *out, size_t size)
     element(&b, "  ", "sender", facts->sender);
     element(&b, "  ", "sent", sent);
     element(&b, "  ", "status", "Actual");
-    element(&b, "  ", "msgType", "Alert");
+    element(&b, "  ", "msgType", facts->references[0] ? "Update" : "Alert");
     element(&b, "  ", "scope", "Restricted");
     element(&b, "  ", "restriction", words[facts->language][WORD_RESTRICTION]);
+    if (facts->references[0])
+        element(&b, "  ", "references", facts->references);
     xml_info(facts, &b, text);
     put(&b, "</alert>\n");
     bool failed = b.overflow || words_buffer.overflow;
@@ -527,6 +550,8 @@ static cJSON *json_document(const struct cap_facts *facts, const char *text)
     cJSON_AddStringToObject(root, "sender", facts->sender);
     cap_format_time(facts->sent_ms, facts->utc_offset_minutes, when);
     cJSON_AddStringToObject(root, "sent", when);
+    cJSON_AddStringToObject(root, "msg_type", facts->references[0] ? "Update" : "Alert");
+    add_text(root, "references", facts->references);
     cJSON_AddStringToObject(root, "agency", cap_agency_name(facts->agency));
     cJSON_AddStringToObject(root, "language",
                             facts->language == CAP_LANGUAGE_FRENCH ? "fr-FR" : "en");
@@ -585,6 +610,7 @@ static void clean_facts(struct cap_facts *f)
         f->victim_reference, f->victim_name,       f->victim_phone,
         f->aggressor_name,   f->aggressor_vehicle, f->aggressor_description,
         f->aggressor_plate,  f->operator_name,     f->operator_text,
+        f->area_label,
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         clean_text(texts[i]);

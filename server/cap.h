@@ -37,6 +37,8 @@ enum cap_language { CAP_LANGUAGE_ENGLISH, CAP_LANGUAGE_FRENCH };
 /* "2026-05-01T12:34:56+02:00" plus NUL, with room for any year and
  * what the compiler cannot prove of struct tm's ranges. */
 #define CAP_TIME_SIZE 96
+/* "sender,identifier,sent" of the alert an update refers to. */
+#define CAP_REFERENCES_SIZE (CAP_SENDER_SIZE + CAP_IDENTIFIER_SIZE + CAP_TIME_SIZE)
 /* The largest document either writer makes from bounded facts: every field
  * at its bound, each character escaped to six bytes, fits below it. */
 #define CAP_DOCUMENT_MAX (64 * 1024)
@@ -46,6 +48,10 @@ struct cap_facts {
     enum cap_language language;
     char identifier[CAP_IDENTIFIER_SIZE];
     char sender[CAP_SENDER_SIZE];
+    /* Empty for a new alert; for an update of an earlier one (a sighting
+     * relayed after the escalation), CAP's <references> to it, and the
+     * message type becomes "Update". Made by cap_format_references. */
+    char references[CAP_REFERENCES_SIZE];
     int64_t sent_ms;
     int utc_offset_minutes;      /* of the centre's local time at sent_ms */
     char contact[CAP_NAME_SIZE]; /* whom the services call back */
@@ -68,8 +74,11 @@ struct cap_facts {
     char site_phone[CAP_PHONE_SIZE];
     bool located;
     double lat, lon, accuracy_m;
-    char position_source[8]; /* gps, cell, wifi, site */
+    char position_source[8]; /* gps, cell, wifi, site, agent */
     int64_t fix_ms;          /* 0 when unknown */
+    /* Set when the position is not the subject's (an update carrying a
+     * sighting): what the <area> is, in place of subject and address. */
+    char area_label[CAP_ADDRESS_SIZE];
 
     /* Who is in danger and who threatens (protection phones). The
      * victim's id is for the caller's audit, not written. */
@@ -99,6 +108,10 @@ void cap_identifier_clean(char *text);
 /* "YYYY-MM-DDThh:mm:ss+hh:mm" at ms shifted by the offset. UTC is written
  * "-00:00", as CAP 1.2 requires (never "Z"). */
 void cap_format_time(int64_t ms, int utc_offset_minutes, char out[CAP_TIME_SIZE]);
+
+/* CAP's reference to an earlier alert: "sender,identifier,sent". */
+void cap_format_references(const char *sender, const char *identifier, int64_t sent_ms,
+                           int utc_offset_minutes, char out[CAP_REFERENCES_SIZE]);
 
 /* The <circle> value, "lat,lon radius" with the radius in kilometres. */
 void cap_format_circle(double lat, double lon, double accuracy_m, char *out, size_t size);

@@ -231,7 +231,7 @@ static int insert_escalation(struct store_tx *tx, struct escalation_job *job,
              (long long)job->id, (long long)(tx->now_ms / 1000));
     if (sqlite3_prepare_v2(tx->db,
                            "INSERT INTO escalations(id, alarm_id, agency, identifier, text,"
-                           " user_id, created_at) VALUES(?,?,?,?,?,?,?)",
+                           " user_id, created_at, updates_id) VALUES(?,?,?,?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(tx->db, "recording an escalation", error);
     sqlite3_bind_int64(st, 1, job->id);
@@ -244,6 +244,10 @@ static int insert_escalation(struct store_tx *tx, struct escalation_job *job,
     else
         sqlite3_bind_null(st, 6);
     sqlite3_bind_int64(st, 7, tx->now_ms);
+    if (job->request->updates_id > 0)
+        sqlite3_bind_int64(st, 8, job->request->updates_id);
+    else
+        sqlite3_bind_null(st, 8);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? STORE_OK : store_sql_error(tx->db, "recording an escalation", error);
@@ -327,22 +331,64 @@ static int record(struct store_tx *tx, const struct escalation_job *job, int mes
 {
     char text[CAP_OPERATOR_TEXT_MAX + 160], detail[160];
     const char *line = job->request->text ? job->request->text : "";
-    snprintf(text, sizeof text, _("to %s (%d message(s) queued)%s%s"),
+    snprintf(text, sizeof text,
+             job->request->updates_id > 0 ? _("update to %s (%d message(s) queued)%s%s")
+                                          : _("to %s (%d message(s) queued)%s%s"),
              cap_agency_name(job->request->agency), messages, line[0] ? ": " : "", line);
     if (store_tx_timeline(tx, job->alarm.id, job->actor->user_id, "escalated", text, error) !=
         STORE_OK)
         return STORE_ERROR;
-    snprintf(detail, sizeof detail, "{\"escalation_id\":%lld,\"agency\":\"%s\",\"messages\":%d}",
-             (long long)job->id, cap_agency_name(job->request->agency), messages);
+    snprintf(detail, sizeof detail,
+             "{\"escalation_id\":%lld,\"agency\":\"%s\",\"messages\":%d,\"updates_id\":%lld}",
+             (long long)job->id, cap_agency_name(job->request->agency), messages,
+             (long long)job->request->updates_id);
     if (store_tx_audit(tx, job->actor, "alarm.escalate", "alarm", job->alarm.id, detail, error) !=
         STORE_OK)
         return STORE_ERROR;
     return store_tx_alarm_changed(tx, job->alarm.id, error);
 }
 
-static int escalation_job(struct store_tx *tx, void *context, struct store_error *error)
+/* An update refers to the alarm's earlier escalation to the same agency:
+ * its CAP reference (sender, identifier, time sent). */
+static int refer_to_earlier(struct store_tx *tx, struct escalation_job *job,
+                            struct store_error *error)
 {
-    struct escalation_job *job = context;
+    sqlite3_stmt *st = NULL;
+    int status = STORE_OK;
+    if (query_row(tx->db, &st,
+                  "SELECT identifier, created_at FROM escalations"
+                  " WHERE id = ?1 AND alarm_id = ?2 AND agency = ?3",
+                  job->request->updates_id, job->alarm.id, cap_agency_name(job->request->agency))) {
+        cap_format_references(
+            job->facts.sender, (const char *)sqlite3_column_text(st, 0),
+            sqlite3_column_int64(st, 1),
+            escalation_utc_offset(job->policy->timezone, sqlite3_column_int64(st, 1)),
+            job->facts.references);
+    } else {
+        store_error_set(error, _("alarm %lld has no escalation %lld to %s"),
+                        (long long)job->alarm.id, (long long)job->request->updates_id,
+                        cap_agency_name(job->request->agency));
+        status = STORE_NOT_FOUND;
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* A sighting's place replaces the alarm's in the documents' area. */
+static void place_sighting(struct cap_facts *f, const struct escalation_sighting *sighting)
+{
+    f->located = true;
+    f->lat = sighting->lat;
+    f->lon = sighting->lon;
+    f->accuracy_m = sighting->accuracy_m;
+    f->fix_ms = 0;
+    snprintf(f->position_source, sizeof f->position_source, "%s", sighting->source);
+    snprintf(f->area_label, sizeof f->area_label, "%s", sighting->label);
+}
+
+static int escalation_write(struct store_tx *tx, struct escalation_job *job,
+                            struct store_error *error)
+{
     int status = check_alarm(tx, job, error);
     if (status != STORE_OK)
         return status;
@@ -358,18 +404,23 @@ static int escalation_job(struct store_tx *tx, void *context, struct store_error
     operator_name(tx, job->actor, f->operator_name, sizeof f->operator_name);
     snprintf(f->operator_text, sizeof f->operator_text, "%s",
              job->request->text ? job->request->text : "");
+    bool update = job->request->updates_id > 0;
+    if (update && (status = refer_to_earlier(tx, job, error)) != STORE_OK)
+        return status;
+    if (job->request->sighting)
+        place_sighting(f, job->request->sighting);
     int messages = 0;
     if ((status = insert_escalation(tx, job, error)) != STORE_OK ||
         (status = write_documents(tx, job, &messages, error)) != STORE_OK ||
-        (status = mark_escalated(tx, job, error)) != STORE_OK)
+        (!update && (status = mark_escalated(tx, job, error)) != STORE_OK))
         return status;
     return record(tx, job, messages, error);
 }
 
-int store_escalation_create(struct store *store, const struct actor *actor,
-                            const struct escalation_request *request,
-                            const struct escalation_policy *policy, int64_t *id_out,
-                            struct store_error *error)
+int store_tx_escalation_write(struct store_tx *tx, const struct actor *actor,
+                              const struct escalation_request *request,
+                              const struct escalation_policy *policy, int64_t *id_out,
+                              struct store_error *error)
 {
     if (request->text && strlen(request->text) > CAP_OPERATOR_TEXT_MAX) {
         store_error_set(error, "the operator's text is too long");
@@ -383,10 +434,35 @@ int store_escalation_create(struct store *store, const struct actor *actor,
     job->actor = actor;
     job->request = request;
     job->policy = policy;
-    int status = store_write(store, escalation_job, job, error);
+    int status = escalation_write(tx, job, error);
     if (status == STORE_OK && id_out)
         *id_out = job->id;
     free(job);
+    return status;
+}
+
+struct create_job {
+    const struct actor *actor;
+    const struct escalation_request *request;
+    const struct escalation_policy *policy;
+    int64_t id;
+};
+
+static int create_job(struct store_tx *tx, void *context, struct store_error *error)
+{
+    struct create_job *job = context;
+    return store_tx_escalation_write(tx, job->actor, job->request, job->policy, &job->id, error);
+}
+
+int store_escalation_create(struct store *store, const struct actor *actor,
+                            const struct escalation_request *request,
+                            const struct escalation_policy *policy, int64_t *id_out,
+                            struct store_error *error)
+{
+    struct create_job job = {actor, request, policy, 0};
+    int status = store_write(store, create_job, &job, error);
+    if (status == STORE_OK && id_out)
+        *id_out = job.id;
     return status;
 }
 
@@ -402,7 +478,8 @@ int store_escalations_list(struct store *store, int64_t alarm_id, store_escalati
     int status = STORE_OK, rc = SQLITE_DONE;
     if (sqlite3_prepare_v2(db,
                            "SELECT e.id, e.alarm_id, e.agency, e.identifier, e.text,"
-                           " COALESCE(u.username,''), e.created_at FROM escalations e"
+                           " COALESCE(u.username,''), e.created_at, COALESCE(e.updates_id,0)"
+                           " FROM escalations e"
                            " LEFT JOIN users u ON u.id = e.user_id WHERE e.alarm_id = ?"
                            " ORDER BY e.id",
                            -1, &st, NULL) != SQLITE_OK) {
@@ -419,6 +496,7 @@ int store_escalations_list(struct store *store, int64_t alarm_id, store_escalati
             copy_column(escalation.text, sizeof escalation.text, st, 4);
             copy_column(escalation.username, sizeof escalation.username, st, 5);
             escalation.created_at = sqlite3_column_int64(st, 6);
+            escalation.updates_id = sqlite3_column_int64(st, 7);
             visit(context, &escalation);
         }
         if (rc != SQLITE_DONE)

@@ -14,6 +14,8 @@
 #include "server/cap.h"
 #include "server/store.h"
 
+struct store_tx;
+
 /* The outbox rows of escalations have this kind. */
 #define ESCALATION_OUTBOX_KIND "escalation"
 
@@ -30,10 +32,23 @@ struct escalation_policy {
     int64_t deadline_ms; /* after the escalation */
 };
 
+/* Where a sighting relayed to the services was made, and by whom. */
+struct escalation_sighting {
+    double lat, lon, accuracy_m;
+    char source[8];               /* "agent" (the browser's fix) or "site" */
+    char label[CAP_ADDRESS_SIZE]; /* who saw it, from where */
+};
+
 struct escalation_request {
     int64_t alarm_id;
     enum cap_agency agency;
     const char *text; /* the operator's line, may be NULL; at most CAP_OPERATOR_TEXT_MAX */
+    /* 0 for a new alert; else the id of the alarm's earlier escalation to
+     * the same agency that this one updates: its documents are CAP
+     * "Update"s referencing that alert, the alarm's state and claim are
+     * left as they are, and with a sighting their area is the sighting's. */
+    int64_t updates_id;
+    const struct escalation_sighting *sighting; /* may be NULL */
 };
 
 /* STORE_NOT_FOUND for an unknown alarm; STORE_CONFLICT (with a sentence)
@@ -43,6 +58,13 @@ int store_escalation_create(struct store *store, const struct actor *actor,
                             const struct escalation_request *request,
                             const struct escalation_policy *policy, int64_t *id_out,
                             struct store_error *error);
+
+/* Inside a job: what store_escalation_create does, for a job that also
+ * writes other rows in the same transaction (a relayed sighting). */
+int store_tx_escalation_write(struct store_tx *tx, const struct actor *actor,
+                              const struct escalation_request *request,
+                              const struct escalation_policy *policy, int64_t *id_out,
+                              struct store_error *error);
 
 /* The offset from UTC, in minutes, of the time zone `zone` (IANA; NULL or
  * unknown: the process's local time) at utc_ms. */
@@ -56,6 +78,7 @@ int store_escalation_facts(struct store *store, int64_t alarm_id, struct cap_fac
 
 struct store_escalation {
     int64_t id, alarm_id;
+    int64_t updates_id; /* 0, or the escalation this one updates */
     enum cap_agency agency;
     char identifier[CAP_IDENTIFIER_SIZE];
     char text[CAP_OPERATOR_TEXT_MAX + 1];

@@ -1,6 +1,7 @@
 /* store_massalert_reads.c: a mass alert as the API shows it (list,
  * detail with its replies, recipients page, report), and the relay of a
  * reply into an alarm (see store_massalerts.h). */
+#include "server/store_escalations.h"
 #include "server/store_internal.h"
 #include "server/store_massalerts.h"
 #include "server/store_massalerts_internal.h"
@@ -107,7 +108,7 @@ static cJSON *replies_json(sqlite3 *db, int64_t alert_id)
             db,
             "SELECT p.id, p.at, p.channel, p.kind, p.text, p.lat, p.lon, a.id, a.name,"
             " COALESCE(a.phone,''), COALESCE(s.id,0), COALESCE(s.name,''), r.distance_m,"
-            " COALESCE(p.relayed_alarm_id,0) FROM massalert_replies p"
+            " COALESCE(p.relayed_alarm_id,0), p.relayed_escalations FROM massalert_replies p"
             " JOIN massalert_recipients r ON r.id = p.recipient_id"
             " JOIN agents a ON a.id = r.agent_id LEFT JOIN sites s ON s.id = r.site_id"
             " WHERE p.alert_id = ? ORDER BY p.id DESC",
@@ -140,6 +141,7 @@ static cJSON *replies_json(sqlite3 *db, int64_t alert_id)
                                     (double)sqlite3_column_int64(st, 13));
         else
             cJSON_AddNullToObject(reply, "relayed_alarm_id");
+        cJSON_AddNumberToObject(reply, "relayed_escalations", sqlite3_column_int(st, 14));
         cJSON_AddItemToArray(replies, reply);
     }
     sqlite3_finalize(st);
@@ -357,73 +359,179 @@ int store_massalert_report(struct store *store, const struct actor *actor, int64
 
 struct relay_job {
     const struct actor *actor;
-    int64_t alert_id, reply_id, alarm_id;
+    const struct store_massalert_relay *relay;
+    char text[2048];
+    struct escalation_sighting sighting;
+    int updates;
 };
 
-static int relay_job(struct store_tx *tx, void *context, struct store_error *error)
+/* The reply as the alarm's log and the services read it, and where it
+ * was made: the agent's own fix when the page sent one, else the site. */
+static int read_reply(struct store_tx *tx, struct relay_job *job, struct store_error *error)
 {
-    struct relay_job *job = context;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(
             tx->db,
             "SELECT a.name, COALESCE(s.name,''), r.distance_m, p.text, p.kind,"
-            " p.lat, p.lon FROM massalert_replies p"
+            " p.lat, p.lon, COALESCE(p.accuracy_m,0), s.lat, s.lon FROM massalert_replies p"
             " JOIN massalert_recipients r ON r.id = p.recipient_id"
             " JOIN agents a ON a.id = r.agent_id LEFT JOIN sites s ON s.id = r.site_id"
             " WHERE p.id = ?1 AND p.alert_id = ?2",
             -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(tx->db, "reading a reply", error);
-    sqlite3_bind_int64(st, 1, job->reply_id);
-    sqlite3_bind_int64(st, 2, job->alert_id);
+    sqlite3_bind_int64(st, 1, job->relay->reply_id);
+    sqlite3_bind_int64(st, 2, job->relay->alert_id);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        store_error_set(error, _("mass alert %lld has no reply %lld"), (long long)job->alert_id,
-                        (long long)job->reply_id);
+        store_error_set(error, _("mass alert %lld has no reply %lld"),
+                        (long long)job->relay->alert_id, (long long)job->relay->reply_id);
         return STORE_NOT_FOUND;
     }
-    char text[2048], position[96] = "";
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+    char position[96] = "";
+    struct escalation_sighting *where = &job->sighting;
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
         snprintf(position, sizeof position, " (%.5f, %.5f)", sqlite3_column_double(st, 5),
                  sqlite3_column_double(st, 6));
-    const char *said = column_text(st, 3);
-    snprintf(text, sizeof text, _("sighting relayed: %s, %s, %lld m: %s%s"), column_text(st, 0),
-             column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
-             said[0] ? said : column_text(st, 4), position);
-    sqlite3_finalize(st);
-    struct alarm alarm;
-    if (store_tx_alarm_read(tx, job->alarm_id, &alarm, error) != STORE_OK) {
-        store_error_set(error, _("there is no alarm %lld"), (long long)job->alarm_id);
-        return STORE_INVALID;
+        where->lat = sqlite3_column_double(st, 5);
+        where->lon = sqlite3_column_double(st, 6);
+        where->accuracy_m = sqlite3_column_double(st, 7);
+        snprintf(where->source, sizeof where->source, "agent");
+    } else {
+        where->lat = sqlite3_column_double(st, 8);
+        where->lon = sqlite3_column_double(st, 9);
+        snprintf(where->source, sizeof where->source, "site");
     }
+    const char *said = column_text(st, 3);
+    snprintf(job->text, sizeof job->text, _("sighting relayed: %s, %s, %lld m: %s%s"),
+             column_text(st, 0), column_text(st, 1), (long long)sqlite3_column_int64(st, 2),
+             said[0] ? said : column_text(st, 4), position);
+    snprintf(where->label, sizeof where->label, _("sighting by %s, %s"), column_text(st, 0),
+             column_text(st, 1));
+    sqlite3_finalize(st);
+    return STORE_OK;
+}
+
+/* Cuts text to at most max bytes without splitting a UTF-8 character. */
+static void cut_utf8(char *text, size_t max)
+{
+    size_t length = strlen(text);
+    if (length <= max)
+        return;
+    while (max > 0 && ((unsigned char)text[max] & 0xC0) == 0x80)
+        max--;
+    text[max] = '\0';
+}
+
+/* A CAP Update with the sighting to each service the alarm was escalated
+ * to: the latest first escalation per agency (updates refer to it). */
+static int update_services(struct store_tx *tx, struct relay_job *job, struct store_error *error)
+{
+    enum { AGENCIES_MAX = CAP_AGENCY_COUNT };
+    int64_t escalations[AGENCIES_MAX];
+    enum cap_agency agencies[AGENCIES_MAX];
+    int count = 0, rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(tx->db,
+                           "SELECT agency, MAX(id) FROM escalations WHERE alarm_id = ?1"
+                           " AND updates_id IS NULL GROUP BY agency ORDER BY MAX(id)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_sql_error(tx->db, "reading an alarm's escalations", error);
+    sqlite3_bind_int64(st, 1, job->relay->alarm_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < AGENCIES_MAX)
+        if (cap_agency_parse(column_text(st, 0), &agencies[count]))
+            escalations[count++] = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_sql_error(tx->db, "reading an alarm's escalations", error);
+    if (count == 0) {
+        store_error_set(error, _("alarm %lld was not escalated: there is no service to relay to"),
+                        (long long)job->relay->alarm_id);
+        return STORE_CONFLICT;
+    }
+    /* The services take one operator's line of bounded length. */
+    cut_utf8(job->text, CAP_OPERATOR_TEXT_MAX);
+    for (int i = 0; i < count; i++) {
+        struct escalation_request request = {
+            .alarm_id = job->relay->alarm_id,
+            .agency = agencies[i],
+            .text = job->text,
+            .updates_id = escalations[i],
+            .sighting = &job->sighting,
+        };
+        int status = store_tx_escalation_write(tx, job->actor, &request,
+                                               &job->relay->policies[agencies[i]], NULL, error);
+        if (status != STORE_OK)
+            return status;
+        job->updates++;
+    }
+    return STORE_OK;
+}
+
+static int mark_relayed(struct store_tx *tx, struct relay_job *job, struct store_error *error)
+{
+    sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tx->db,
                            "UPDATE massalert_replies SET relayed_alarm_id = ?1, relayed_at = ?2,"
-                           " relayed_by = ?3 WHERE id = ?4",
+                           " relayed_by = ?3, relayed_escalations = relayed_escalations + ?5"
+                           " WHERE id = ?4",
                            -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(tx->db, "relaying a reply", error);
-    sqlite3_bind_int64(st, 1, job->alarm_id);
+    sqlite3_bind_int64(st, 1, job->relay->alarm_id);
     sqlite3_bind_int64(st, 2, tx->now_ms);
     if (job->actor->user_id > 0)
         sqlite3_bind_int64(st, 3, job->actor->user_id);
-    sqlite3_bind_int64(st, 4, job->reply_id);
+    sqlite3_bind_int64(st, 4, job->relay->reply_id);
+    sqlite3_bind_int(st, 5, job->updates);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return store_sql_error(tx->db, "relaying a reply", error);
-    char detail[128];
-    snprintf(detail, sizeof detail, "{\"reply_id\":%lld,\"alarm_id\":%lld}",
-             (long long)job->reply_id, (long long)job->alarm_id);
-    if (store_tx_timeline(tx, job->alarm_id, job->actor->user_id, "sighting", text, error) !=
-            STORE_OK ||
-        store_tx_audit(tx, job->actor, "massalert.relay", "massalert", job->alert_id, detail,
-                       error) != STORE_OK ||
-        store_tx_alarm_changed(tx, job->alarm_id, error) != STORE_OK)
-        return STORE_ERROR;
-    return store_tx_massalert_changed(tx, job->alert_id, error);
+    return rc == SQLITE_DONE ? STORE_OK : store_sql_error(tx->db, "relaying a reply", error);
 }
 
-int store_massalert_relay(struct store *store, const struct actor *actor, int64_t alert_id,
-                          int64_t reply_id, int64_t alarm_id, struct store_error *error)
+static int relay_job(struct store_tx *tx, void *context, struct store_error *error)
 {
-    struct relay_job job = {actor, alert_id, reply_id, alarm_id};
-    return store_write(store, relay_job, &job, error);
+    struct relay_job *job = context;
+    const struct store_massalert_relay *relay = job->relay;
+    int status = read_reply(tx, job, error);
+    if (status != STORE_OK)
+        return status;
+    struct alarm alarm;
+    if (store_tx_alarm_read(tx, relay->alarm_id, &alarm, error) != STORE_OK) {
+        store_error_set(error, _("there is no alarm %lld"), (long long)relay->alarm_id);
+        return STORE_INVALID;
+    }
+    /* To the services, the escalation's own log line says it all. */
+    if (relay->policies)
+        status = update_services(tx, job, error);
+    else
+        status = store_tx_timeline(tx, relay->alarm_id, job->actor->user_id, "sighting", job->text,
+                                   error);
+    if (status != STORE_OK || (status = mark_relayed(tx, job, error)) != STORE_OK)
+        return status;
+    char detail[160];
+    snprintf(detail, sizeof detail,
+             "{\"reply_id\":%lld,\"alarm_id\":%lld,\"escalation_updates\":%d}",
+             (long long)relay->reply_id, (long long)relay->alarm_id, job->updates);
+    if (store_tx_audit(tx, job->actor, "massalert.relay", "massalert", relay->alert_id, detail,
+                       error) != STORE_OK ||
+        store_tx_alarm_changed(tx, relay->alarm_id, error) != STORE_OK)
+        return STORE_ERROR;
+    return store_tx_massalert_changed(tx, relay->alert_id, error);
+}
+
+int store_massalert_relay(struct store *store, const struct actor *actor,
+                          const struct store_massalert_relay *relay, int *updates_out,
+                          struct store_error *error)
+{
+    struct relay_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        store_error_set(error, "out of memory");
+        return STORE_ERROR;
+    }
+    job->actor = actor;
+    job->relay = relay;
+    int status = store_write(store, relay_job, job, error);
+    if (updates_out)
+        *updates_out = status == STORE_OK ? job->updates : 0;
+    free(job);
+    return status;
 }

@@ -227,6 +227,7 @@ static char *reply_event(struct store_tx *tx, const struct reply_job *job,
     add_people(tx, row, reply);
     cJSON_AddNumberToObject(reply, "distance_m", (double)row->distance_m);
     cJSON_AddNullToObject(reply, "relayed_alarm_id");
+    cJSON_AddNumberToObject(reply, "relayed_escalations", 0);
     char *text = cJSON_PrintUnformatted(reply);
     cJSON_Delete(reply);
     return text;

@@ -68,21 +68,34 @@ struct store_massalert_created {
     int64_t deliveries[MASSALERT_CHANNELS];
 };
 
-/* Sends (writes) the alert; STORE_INVALID for an unknown alarm_id. */
+/* Sends (writes) the alert; STORE_INVALID for an unknown alarm_id. The
+ * counts out are the selection's (all written by the fan-out, unless the
+ * alert is cancelled first). */
 int store_massalert_create(struct store *store, const struct actor *actor,
                            const struct store_massalert_new *alert,
                            struct store_massalert_created *out, struct store_error *error);
 
 /* Cancels: the alert's rows still queued fail with last_error
- * "cancelled" (rows being sent finish); STORE_CONFLICT when it was already
- * cancelled or done. */
+ * "cancelled" (rows being sent finish) and what its fan-out had not
+ * written is never written (counted in not_sent too); STORE_CONFLICT when
+ * it was already cancelled or done. */
 int store_massalert_cancel(struct store *store, const struct actor *actor, int64_t id,
                            int64_t *not_sent_out, struct store_error *error);
 
-/* Relays an agent's reply into an alarm's timeline (audited, the alarm's
- * consoles see it). */
-int store_massalert_relay(struct store *store, const struct actor *actor, int64_t alert_id,
-                          int64_t reply_id, int64_t alarm_id, struct store_error *error);
+/* Relaying an agent's reply into an alarm: its timeline, or (policies set)
+ * the services the alarm was escalated to, as CAP Updates of their
+ * escalations carrying the sighting and where it was made. */
+struct escalation_policy;
+struct store_massalert_relay {
+    int64_t alert_id, reply_id, alarm_id;
+    const struct escalation_policy *policies; /* [CAP_AGENCY_COUNT], or NULL */
+};
+/* Audited, the alarm's consoles see it; *updates_out (may be NULL) is the
+ * number of services updated. STORE_CONFLICT (with a sentence) when the
+ * services were asked and the alarm was never escalated. */
+int store_massalert_relay(struct store *store, const struct actor *actor,
+                          const struct store_massalert_relay *relay, int *updates_out,
+                          struct store_error *error);
 
 /* Inside a job: the alert's counts changed (an outbox row, a reply): emits
  * its "massalert" event now, or flags it for the next flush when one went

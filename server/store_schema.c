@@ -387,6 +387,12 @@ static const char *const migrations[] = {
     " UPDATE registry_version SET version = version + 1; END;"
     "CREATE TRIGGER registry_sites_delete AFTER DELETE ON sites BEGIN"
     " UPDATE registry_version SET version = version + 1; END;",
+
+    /* A sighting relayed to the services after an alarm's escalation is a
+     * CAP Update of that escalation's alert: an escalation row of its own
+     * that names the one it updates; the reply counts how many went. */
+    "ALTER TABLE escalations ADD COLUMN updates_id INTEGER REFERENCES escalations(id);"
+    "ALTER TABLE massalert_replies ADD COLUMN relayed_escalations INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

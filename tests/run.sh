@@ -7,7 +7,9 @@ set -u
 build=${1:?usage: tests/run.sh BUILD_DIR}
 export VIGIED="$PWD/$build/bin/vigied"
 export CMOCKA_MESSAGE_OUTPUT=TAP
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+# verify_asan_link_order=0: stdbuf (below) preloads its library ahead of
+# the sanitizer's, which is harmless for what it does.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:verify_asan_link_order=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logs=$(mktemp -d /tmp/vigie-tests.XXXXXX)
 passed=0
@@ -18,7 +20,12 @@ run_one() {
   local program=$1 name log status
   name=$(basename "$program")
   log="$logs/$name.log"
-  timeout 600 "$program" >"$log" 2>&1
+  # Line-buffered, so that a program killed by a sanitizer still shows
+  # which tests passed before (a C program's TAP goes to a file).
+  case "$program" in
+  *.sh) timeout 600 "$program" >"$log" 2>&1 ;;
+  *) timeout 600 stdbuf -oL "$program" >"$log" 2>&1 ;;
+  esac
   status=$?
   local ok notok planned
   ok=$(grep -cE '^ok [0-9]+' "$log")
@@ -50,14 +57,22 @@ for script in tests/e2e/test_*.sh; do
 done
 
 if [ ${#failures[@]} -gt 0 ]; then
-  echo
-  echo "Failures (logs in $logs):"
-  printf '  %s\n' "${failures[@]}"
   for f in "${failures[@]}"; do
     n=${f%%:*}
     echo "----- $n -----"
-    tail -40 "$logs/$n.log"
+    # A sanitizer's report starts with its ERROR line and the faulting
+    # frames; the shadow-byte legend at its end says nothing useful, so
+    # show the head of the report rather than the log's tail.
+    if grep -qE '^(==[0-9]+==ERROR|SUMMARY): |runtime error:' "$logs/$n.log"; then
+      grep -m1 -A30 -E '^==[0-9]+==ERROR: |runtime error:' "$logs/$n.log"
+    else
+      tail -40 "$logs/$n.log"
+    fi
   done
+  # The list comes last so that a CI log cut to its tail still names them.
+  echo
+  echo "Failures (logs in $logs):"
+  printf '  %s\n' "${failures[@]}"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -7,7 +7,8 @@
 # the SMS counts ticking as the gateway takes the messages and the network
 # reports them delivered (or not), live. An agent answers by SMS: his
 # reply comes up with his name, his site and its distance, and alice
-# relays it into the alarm's log. w writes the CSV report. A second alert
+# relays it to the police the alarm was escalated to: their gateway gets a
+# CAP update of its alert with his words. w writes the CSV report. A second alert
 # over 30 km is cancelled while it is being sent: what had not left is
 # not sent.
 #
@@ -58,12 +59,28 @@ for _ in $(seq 1 50); do [ -s "$WORLD/gateway.port" ] && break; sleep 0.1; done
 [ -s "$WORLD/gateway.port" ] || bail "the SMS gateway did not start"
 gateway="http://127.0.0.1:$(cat "$WORLD/gateway.port")/cgi-bin/sendsms"
 
+# The police gateway (vigie-sim gateway, a real HTTP receiver) keeps each
+# CAP document it takes in $WORLD/police.
+mkdir -p "$WORLD/police"
+"$VIGIE_SIM" gateway --listen 127.0.0.1:0 --fail 0 --dir "$WORLD/police" \
+  >"$WORLD/logs/gateway-police.out" 2>&1 &
+E2E_PIDS[$!]=1
+police_port=
+for _ in $(seq 1 50); do
+  police_port=$(sed -n 's/^gateway: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+    "$WORLD/logs/gateway-police.out")
+  [ -n "$police_port" ] && break
+  sleep 0.1
+done
+[ -n "$police_port" ] || bail "the police gateway did not start"
+
 port=$(free_port)
 secret=0123456789abcdef0123456789abcdef
 # Two SMS a second: slow enough to see the counts tick, and to cancel.
 server_start main --port "$port" -- --set sms_gateway_url="$gateway" \
   --set sms_callback_url="http://127.0.0.1:$port" --set kannel_secret=$secret \
-  --set sms_rate=2 || bail "vigied did not start"
+  --set sms_rate=2 --set "escalation_police_cap_url=http://127.0.0.1:$police_port/alerts" ||
+  bail "vigied did not start"
 url=$(server_url main)
 
 centre_lat=45.7578 centre_lon=4.8320
@@ -150,12 +167,23 @@ wait_for A "Man matching at the bus stop opposite Bellecour"
 eventually 10 "the SMS row counts the reply" counts_row A SMS 0 0 2 1 1
 test_end
 
-test_begin "R relays the reply into the alarm's log" 40
+test_begin "R relays the sighting to the police the alarm was escalated to" 40
+token=$(api_login alice)
+api "$token" POST /v1/alarms/1/escalations '{"agency":"police","text":"SOS, aggressor at large"}' \
+  >/dev/null || fail "the escalation was refused"
+eventually 10 "the police gateway took the alert" test -n "$(ls "$WORLD/police" 2>/dev/null)"
 keys A R
 wait_for A "Relay the reply into alarm"
+wait_for A "1  TGD-"
+expect_screen A ": to the services"
 keys A Enter
-wait_for A "Reply relayed into alarm 1's log"
-token=$(api_login alice)
+wait_for A "Sighting sent to 1 service as an update of alarm 1's escalation"
+eventually 10 "the police gateway got a second document" \
+  test "$(ls "$WORLD/police" | wc -l)" = 2
+update=$(ls "$WORLD/police"/0002-* 2>/dev/null)
+check "it is a CAP update of their alert with the agent's words" \
+  grep -q '<msgType>Update</msgType>' "$update"
+check "it carries the agent's words" grep -q 'Man matching at the bus stop opposite Bellecour' "$update"
 check "the alarm's timeline has the sighting" \
   eval "api '$token' GET /v1/alarms/1 | grep -q 'Man matching at the bus stop'"
 wait_for A "[relayed: alarm 1]"

@@ -260,10 +260,11 @@ static void test_a_stop_during_a_call_calls_again_at_the_next_start(void **state
     cJSON *alert = wait_count(story, id, "delivered", 1);
     assert_int_equal(json_int(alert, "counts.voice.failed"), 0);
     assert_int_equal(sip_ua_calls_total(story->phones), 2);
-    assert_int_equal(world_sql_int(story->world, NULL,
-                                   "SELECT attempts FROM outbox WHERE channel = 'voice'"
-                                   " AND state = 'delivered'"),
-                     2);
+    /* Two calls reached the phone; on a starved host an attempt after the
+     * restart may fail before ringing (and count), so at least two. */
+    assert_true(world_sql_int(story->world, NULL,
+                              "SELECT attempts FROM outbox WHERE channel = 'voice'"
+                              " AND state = 'delivered'") >= 2);
 }
 
 int main(void)
