@@ -83,14 +83,15 @@ bool massalert_fill(const char *text, const char *const names[], const char *con
 }
 
 /* The text with each {reply} replaced by a stand-in of the link's length
- * ("r" is in the GSM alphabet, as every character of a URL is). */
+ * ("r" is in the GSM alphabet, as every character of a URL is), or with
+ * the link after a space when it has none: what the server sends. */
 static char *as_received(const char *message)
 {
     size_t placeholder = strlen(MASSALERT_REPLY_PLACEHOLDER), links = 0;
     for (const char *p = strstr(message, MASSALERT_REPLY_PLACEHOLDER); p;
          p = strstr(p + placeholder, MASSALERT_REPLY_PLACEHOLDER))
         links++;
-    size_t length = strlen(message) + links * MASSALERT_REPLY_LINK_LENGTH + 1;
+    size_t length = strlen(message) + (links ? links : 1) * (MASSALERT_REPLY_LINK_LENGTH + 1) + 1;
     char *text = malloc(length), *q = text;
     if (!text)
         return NULL;
@@ -102,6 +103,11 @@ static char *as_received(const char *message)
         } else {
             *q++ = *p++;
         }
+    }
+    if (links == 0) {
+        *q++ = ' ';
+        memset(q, 'r', MASSALERT_REPLY_LINK_LENGTH);
+        q += MASSALERT_REPLY_LINK_LENGTH;
     }
     *q = '\0';
     return text;

@@ -1,6 +1,7 @@
 /* alert_templates.c: reading the templates' key file with GLib's GKeyFile
  * (which also picks the French strings) and filling their blanks. */
 #include "server/alert_templates.h"
+#include "common/data_path.h"
 #include "common/i18n.h"
 
 #include <glib.h>
@@ -155,10 +156,8 @@ bool alert_templates_load(const char *path, struct alert_templates *out, char *w
 
 const char *alert_templates_default_path(void)
 {
-    const char *installed = VIGIE_DATADIR "/alert_templates.ini";
-    if (access(installed, R_OK) == 0)
-        return installed;
-    return "server/alert_templates.ini";
+    static char path[4096];
+    return data_path_find("alert_templates.ini", "VIGIE_ALERT_TEMPLATES", path, sizeof path);
 }
 
 const struct alert_template *alert_templates_find(const struct alert_templates *templates,

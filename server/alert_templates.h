@@ -47,7 +47,8 @@ struct alert_templates {
  * {reply} once. False with "FILE: template X: why" in `why`. */
 bool alert_templates_load(const char *path, struct alert_templates *out, char *why,
                           size_t why_size);
-/* The installed file, or the source tree's when run from a build tree. */
+/* $VIGIE_ALERT_TEMPLATES, the installed file, or the source tree's (from
+ * the working directory or a build tree's binary): common/data_path.h. */
 const char *alert_templates_default_path(void);
 const struct alert_template *alert_templates_find(const struct alert_templates *templates,
                                                   const char *id);

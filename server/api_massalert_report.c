@@ -9,6 +9,7 @@
 #include "server/store_massalerts.h"
 #include "common/i18n.h"
 
+#include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,24 @@ static void csv_time(struct text *t, int64_t ms)
     csv_field(t, when, false);
 }
 
+/* A push subscription holds the keys of the agent's browser: the report,
+ * which may leave the centre, names only the push service it went
+ * through ("push service fcm.googleapis.com"). */
+static void push_address(const char *subscription, char *out, size_t size)
+{
+    snprintf(out, size, "%s", _("push service"));
+    cJSON *json = cJSON_Parse(subscription);
+    const cJSON *endpoint = cJSON_GetObjectItemCaseSensitive(json, "endpoint");
+    CURLU *url = cJSON_IsString(endpoint) ? curl_url() : NULL;
+    char *host = NULL;
+    if (url && curl_url_set(url, CURLUPART_URL, endpoint->valuestring, 0) == CURLUE_OK &&
+        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        snprintf(out, size, _("push service %s"), host);
+    curl_free(host);
+    curl_url_cleanup(url);
+    cJSON_Delete(json);
+}
+
 static void csv_row(void *context, const struct massalert_report_row *row)
 {
     struct text *t = context;
@@ -86,7 +105,13 @@ static void csv_row(void *context, const struct massalert_report_row *row)
     snprintf(number, sizeof number, "%.0f", row->distance_m);
     csv_field(t, number, false);
     csv_field(t, row->channel, false);
-    csv_field(t, row->address, false);
+    char service[300];
+    if (strcmp(row->channel, "push") == 0) {
+        push_address(row->address, service, sizeof service);
+        csv_field(t, service, false);
+    } else {
+        csv_field(t, row->address, false);
+    }
     csv_field(t, row->status, false);
     csv_time(t, row->sent_at);
     csv_time(t, row->confirmed_at);

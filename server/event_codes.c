@@ -3,6 +3,7 @@
  * refused whole, with the file and line of its first fault, so that a
  * centre never runs on half a table. */
 #include "server/event_codes.h"
+#include "common/data_path.h"
 #include "common/i18n.h"
 
 #include <errno.h>
@@ -473,32 +474,6 @@ void event_codes_lookup(const struct event_code_table *table, enum event_format 
 
 const char *event_codes_default_path(void)
 {
-    const char *installed = VIGIE_DATADIR "/events.tsv";
-    const char *source_tree = "server/events.tsv";
-    const char *chosen = getenv("VIGIE_EVENTS_FILE");
-    if (chosen && chosen[0] == '\0')
-        chosen = NULL;
-    if (chosen && access(chosen, R_OK) == 0)
-        return chosen;
-    if (access(installed, R_OK) == 0)
-        return installed;
-    if (access(source_tree, R_OK) == 0)
-        return source_tree;
-    /* A build tree run from elsewhere: build/KIND/bin/vigied finds the
-     * source tree's file three levels up. */
-    static char beside_binary[4096];
-    char executable[4000];
-    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
-    if (length > 0) {
-        executable[length] = '\0';
-        char *slash = strrchr(executable, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(beside_binary, sizeof beside_binary, "%s/../../../server/events.tsv",
-                     executable);
-            if (access(beside_binary, R_OK) == 0)
-                return beside_binary;
-        }
-    }
-    return chosen ? chosen : installed;
+    static char path[4096];
+    return data_path_find("events.tsv", "VIGIE_EVENTS_FILE", path, sizeof path);
 }

@@ -90,7 +90,8 @@ void event_codes_lookup(const struct event_code_table *table, enum event_format 
                         const char *code, int qualifier, struct event_code_result *result);
 
 /* The first of $VIGIE_EVENTS_FILE, VIGIE_DATADIR/events.tsv and
- * server/events.tsv (the source tree) that can be read; when none can,
+ * server/events.tsv (the source tree, from the working directory or a
+ * build tree's binary: common/data_path.h) that can be read; when none can,
  * the one an administrator would look for first, so that the load error
  * names it. */
 const char *event_codes_default_path(void);

@@ -58,6 +58,31 @@ bool massalert_reply_link(const char *public_url, const char *token, char *out, 
 
 bool massalert_body(const char *message, const char *link, char *out, size_t size)
 {
-    int written = snprintf(out, size, "%s %s", message, link);
-    return written > 0 && (size_t)written < size;
+    static const char placeholder[] = "{reply}";
+    const size_t placeholder_length = sizeof placeholder - 1, link_length = strlen(link);
+    size_t used = 0;
+    bool placed = false;
+    for (const char *p = message; *p;) {
+        const char *next = strstr(p, placeholder);
+        size_t plain = next ? (size_t)(next - p) : strlen(p);
+        if (used + plain >= size)
+            return false;
+        memcpy(out + used, p, plain);
+        used += plain;
+        p += plain;
+        if (!next)
+            break;
+        if (used + link_length >= size)
+            return false;
+        memcpy(out + used, link, link_length);
+        used += link_length;
+        p += placeholder_length;
+        placed = true;
+    }
+    out[used] = '\0';
+    if (placed)
+        return used < size;
+    /* A text without {reply} gets the link at its end. */
+    int written = snprintf(out + used, size - used, " %s", link);
+    return written > 0 && (size_t)written < size - used;
 }

@@ -21,8 +21,9 @@ bool massalert_token_hash(const char *token, char hash[MASSALERT_HASH_SIZE]);
 /* "<public_url>/r/<token>" (one trailing slash of the base dropped);
  * false when it does not fit. */
 bool massalert_reply_link(const char *public_url, const char *token, char *out, size_t size);
-/* What an agent receives: the message, a space and the link; false when
- * it does not fit. */
+/* What an agent receives: the message with each {reply} replaced by the
+ * link, or (none) followed by a space and the link; false when it does
+ * not fit. */
 bool massalert_body(const char *message, const char *link, char *out, size_t size);
 
 #endif

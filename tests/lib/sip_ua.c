@@ -163,6 +163,23 @@ static bool connect_control(struct sip_ua *ua)
     return false;
 }
 
+/* baresip's ports are found free, then bound by baresip: another test's
+ * program may take one in between, and baresip then exits at once. Its
+ * start is tried again on new ports this many times. */
+#define SIP_UA_START_ATTEMPTS 3
+
+static void print_log_tail(const struct sip_ua *ua)
+{
+    char path[WORLD_PATH_MAX + 16], line[512];
+    snprintf(path, sizeof path, "%s/baresip.log", ua->dir);
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return;
+    while (fgets(line, sizeof line, file))
+        fprintf(stderr, "# baresip: %s", line);
+    fclose(file);
+}
+
 struct sip_ua *sip_ua_start(const char *dir, const char *const *answering, int answering_count,
                             const char *const *ringing, int ringing_count)
 {
@@ -173,17 +190,25 @@ struct sip_ua *sip_ua_start(const char *dir, const char *const *answering, int a
     snprintf(ua->dir, sizeof ua->dir, "%s/baresip", dir);
     char rec[WORLD_PATH_MAX + 8];
     snprintf(rec, sizeof rec, "%s/rec", ua->dir);
-    ua->sip_port = free_port();
-    ua->control_port = free_port();
     if ((mkdir(ua->dir, 0700) != 0 && errno != EEXIST) ||
-        (mkdir(rec, 0700) != 0 && errno != EEXIST) || !ua->sip_port || !ua->control_port ||
-        ua->sip_port == ua->control_port ||
-        !write_config(ua, answering, answering_count, ringing, ringing_count))
+        (mkdir(rec, 0700) != 0 && errno != EEXIST))
         goto failed;
-    ua->pid = spawn(ua);
-    if (ua->pid < 0 || !connect_control(ua))
-        goto failed;
-    return ua;
+    for (int attempt = 0; attempt < SIP_UA_START_ATTEMPTS; attempt++) {
+        ua->sip_port = free_port();
+        ua->control_port = free_port();
+        if (!ua->sip_port || !ua->control_port || ua->sip_port == ua->control_port ||
+            !write_config(ua, answering, answering_count, ringing, ringing_count))
+            continue;
+        ua->pid = spawn(ua);
+        if (ua->pid > 0 && connect_control(ua))
+            return ua;
+        print_log_tail(ua);
+        if (ua->pid > 0) {
+            kill(ua->pid, SIGKILL);
+            harness_wait_bounded(ua->pid, SIP_UA_STOP_TIMEOUT_MS);
+        }
+        ua->pid = 0;
+    }
 failed:
     fprintf(stderr, "sip_ua: baresip did not start (see %s/baresip.log)\n", ua ? ua->dir : dir);
     if (ua)

@@ -48,5 +48,6 @@ int sim_command_panel(int argc, char **argv);
 int sim_command_demo(int argc, char **argv);
 int sim_command_gateway(int argc, char **argv);
 int sim_command_push_service(int argc, char **argv);
+int sim_command_agents(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ int main(int argc, char **argv)
         {"demo", sim_command_demo},
         {"gateway", sim_command_gateway}, /* a comment keeps one command a line */
         {"push-service", sim_command_push_service},
+        {"agents", sim_command_agents},
     };
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
         printf("vigie-sim %s\n", VIGIE_VERSION);
@@ -28,7 +29,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "%s",
-            _("usage: vigie-sim dc09|load|panel|phone|demo|gateway|push-service ...\n"
+            _("usage: vigie-sim dc09|load|panel|phone|demo|gateway|push-service|agents ...\n"
               "  (vigie-sim COMMAND --help; see vigie-sim(1))\n"));
     return SIM_EXIT_USAGE;
 }
