@@ -52,6 +52,9 @@ CONSOLE_SRC := $(sort $(filter-out console/main.c,$(wildcard console/*.c)) $(CON
 CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(O)/%.o)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+# Fixtures shared by unit tests (tests/unit/lib), an archive so that each
+# test links only the fixtures it calls.
+UNIT_FIXTURE_OBJ := $(patsubst %.c,$(O)/%.o,$(wildcard tests/unit/lib/*.c))
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/unit/%)
@@ -63,10 +66,18 @@ BENCH_BIN := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 SIM_SRC := $(wildcard tools/sim/*.c)
 SIM_OBJ := $(SIM_SRC:%.c=$(O)/%.o)
 BINS := $(O)/bin/vigied $(O)/bin/vigie-sim $(if $(wildcard console/main.c),$(O)/bin/vigie)
+# Message catalogues: po/LANG.po compiled into $(O)/locale, where a
+# program run from the build tree finds them (common/i18n.c), and
+# installed under $(PREFIX)/share/locale.
+PO_FILES := $(wildcard po/*.po)
+MO_FILES := $(PO_FILES:po/%.po=$(O)/locale/%/LC_MESSAGES/vigie.mo)
+# Every file whose strings are translated: `make pot` reads them all.
+POT_SOURCES := $(sort $(wildcard common/*.[ch] server/*.[ch] console/*.[ch] \
+                 widgets/*.[ch] tools/sim/*.[ch]))
 ALL_PKGS := $(PKG_SERVER) $(PKG_CONSOLE) $(PKG_TEST)
 
-.PHONY: all deps check demo install clean tests bench format pot fuzz
-all: $(BINS)
+.PHONY: all deps check demo install clean tests bench format pot update-po fuzz
+all: $(BINS) $(MO_FILES)
 
 deps:
 	@tools/deps.sh
@@ -90,7 +101,8 @@ $(O)/libvigied.a: $(SERVER_OBJ)
 $(O)/libcommon.a: $(COMMON_OBJ)
 $(O)/libwidgets.a: $(WIDGETS_OBJ)
 $(O)/libconsole.a: $(CONSOLE_OBJ)
-$(O)/libcommon.a $(O)/libwidgets.a $(O)/libconsole.a:
+$(O)/libunitfixture.a: $(UNIT_FIXTURE_OBJ)
+$(O)/libcommon.a $(O)/libwidgets.a $(O)/libconsole.a $(O)/libunitfixture.a:
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	@ar rcs $@ $^
@@ -111,7 +123,7 @@ $(O)/bin/vigied: $(O)/server/main.o $(O)/libvigied.a $(O)/libcommon.a
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER)) $(SERVER_EXTRA_LIBS) -lm
 
 # Unit tests link the libraries of every part; each uses what it tests.
-UNIT_LIBS := $(O)/libvigied.a $(if $(CONSOLE_SRC),$(O)/libconsole.a) \
+UNIT_LIBS := $(O)/libunitfixture.a $(O)/libvigied.a $(if $(CONSOLE_SRC),$(O)/libconsole.a) \
              $(if $(WIDGETS_SRC),$(O)/libwidgets.a) $(O)/libcommon.a
 $(O)/tests/unit/%: $(O)/tests/unit/%.o $(UNIT_LIBS)
 	@mkdir -p $(dir $@)
@@ -128,7 +140,12 @@ $(O)/bench/%: $(O)/bench/%.o $(TESTLIB_OBJ) $(O)/libvigied.a $(O)/libcommon.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(PKG_SERVER) $(PKG_TEST)) $(SERVER_EXTRA_LIBS) -lm
 
-tests: $(BINS) $(UNIT_BIN) $(INTEG_BIN)
+tests: $(BINS) $(MO_FILES) $(UNIT_BIN) $(INTEG_BIN)
+
+$(O)/locale/%/LC_MESSAGES/vigie.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@echo "  MSGFMT  $<"
+	@msgfmt --check -o $@.tmp $< && mv $@.tmp $@
 
 bench: $(BINS) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do VIGIED=$(O)/bin/vigied $$b || exit 1; done
@@ -183,13 +200,25 @@ install: all
 	install -m 644 keymaps/default.keys $(DESTDIR)$(PREFIX)/share/vigie/keymaps/default.keys
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/vigie/themes/
 	install -m 644 man/vigie-keys.5 man/vigie-theme.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	@for mo in $(MO_FILES); do \
+	  lang=$${mo#$(O)/locale/}; lang=$${lang%%/*}; \
+	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES && \
+	  install -m 644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$lang/LC_MESSAGES/vigie.mo || exit 1; \
+	done
 
 # The message catalogue template for translators (French first).
+# The keywords are common/i18n.h's: _, N_ (tables) and P_ (plurals).
 pot:
 	@mkdir -p po
-	xgettext --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 \
-	  --package-name=vigie --package-version=$(VERSION) -o po/vigie.pot \
-	  $$(git ls-files '*.c' '*.h')
+	@echo "  XGETTEXT po/vigie.pot"
+	@xgettext --language=C --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 \
+	  --add-comments=TRANSLATORS: --package-name=vigie --package-version=$(VERSION) \
+	  -o po/vigie.pot $(POT_SOURCES)
+
+# Brings every po/LANG.po up to po/vigie.pot (new texts empty, changed
+# ones fuzzy), for the translators.
+update-po: pot
+	@for po in $(PO_FILES); do msgmerge --quiet --update --backup=none $$po po/vigie.pot || exit 1; done
 
 console/gen_default_keys.c: keymaps/default.keys tools/embed.sh
 	@echo "  EMBED   $<"

@@ -14,7 +14,12 @@
 /* A count's sentence: P_("%zu agent", "%zu agents", n). */
 #define P_(singular, plural, count) dngettext(VIGIE_TEXT_DOMAIN, singular, plural, count)
 
-/* Binds the text domain to the installed catalogues; call once in main. */
+/* Binds the text domain to the catalogues (i18n_locale_dir); call once
+ * in main, before any thread starts. */
 void i18n_init(void);
+/* Where the catalogues are: LOCALE/LANG/LC_MESSAGES/vigie.mo under the
+ * directory `locale` beside the program's own directory when it runs
+ * from a build tree, else VIGIE_LOCALEDIR (the installed ones). */
+const char *i18n_locale_dir(void);
 
 #endif

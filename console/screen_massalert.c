@@ -94,12 +94,6 @@ static void counts_loaded(struct massalert_screen *screen, int http_status, cons
         return;
     }
     screen->panel_dirty = screen->picture_dirty = true;
-    if (http_status == 403) {
-        /* POST /v1/massalerts is an operator's route, dry run or not. */
-        snprintf(screen->count_error, sizeof screen->count_error, "%s",
-                 _("Counting is for operators (HTTP 403)"));
-        return;
-    }
     if (http_status != 200 || !cJSON_IsObject(body)) {
         const char *why =
             massalert_json_text(cJSON_GetObjectItemCaseSensitive(body, "error"), "message");

@@ -160,6 +160,17 @@ static void who(struct panel *panel)
              massalert_json_number(channels, "voice", 0),
              massalert_json_number(channels, "push", 0));
     line(panel, THEME_SLOT_TEXT, "  %s", text);
+    /* A channel the centre has no gateway for would only queue. */
+    const cJSON *unconfigured = cJSON_GetObjectItemCaseSensitive(counts, "unconfigured"), *name;
+    char names[64] = "";
+    cJSON_ArrayForEach(name, unconfigured)
+    {
+        if (cJSON_IsString(name) && strlen(names) + strlen(name->valuestring) + 3 < sizeof names)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     names[0] ? ", " : "", name->valuestring);
+    }
+    if (names[0])
+        line(panel, THEME_SLOT_STATUS_WARNING, _("  No gateway on this centre for: %s"), names);
     left_out(panel, cJSON_GetObjectItemCaseSensitive(counts, "excluded"));
 }
 

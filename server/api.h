@@ -145,6 +145,12 @@ void api_ingest_device(struct api_request *, struct api_response *);
 void api_reply_page_get(struct api_request *, struct api_response *);
 void api_reply_page_received(struct api_request *, struct api_response *);
 void api_reply_page_seen(struct api_request *, struct api_response *);
+/* The pages' service worker, its delivery acknowledgement of a push
+ * message, and a phone's subscription from its agent's reply page
+ * (api_reply_pages.c). */
+void api_reply_page_worker(struct api_request *, struct api_response *);
+void api_reply_page_delivered(struct api_request *, struct api_response *);
+void api_reply_page_push_subscription(struct api_request *, struct api_response *);
 /* An e-mail reply handed over by `vigied mail-in` (api_mail_in.c). */
 void api_mail_reply(struct api_request *, struct api_response *);
 void api_escalations_create(struct api_request *, struct api_response *);

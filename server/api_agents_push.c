@@ -3,7 +3,10 @@
  * subscribes with the centre's applicationServerKey (`vigied vapid
  * public-key`) and sends what PushSubscription.toJSON() gave; it is
  * checked (an https endpoint, a P-256 point, a 16-byte secret) and kept
- * normalised, small enough to be an outbox recipient. */
+ * normalised, small enough to be an outbox recipient. The agent's own
+ * reply page sends it the same way (POST /r/{token}/push-subscription,
+ * api_reply_pages.c), read here too. */
+#include "server/api_agents_push.h"
 #include "server/api.h"
 #include "server/store_agents_push.h"
 #include "server/store_outbox.h"
@@ -43,36 +46,48 @@ static void answer(struct api_response *response, int64_t agent_id, const char *
     api_json(response, MHD_HTTP_OK, body);
 }
 
-void api_agents_push_subscribe(struct api_request *request, struct api_response *response)
+bool api_agents_push_read(struct api_request *request, struct api_response *response,
+                          char **json_out, char origin[WEBPUSH_ORIGIN_MAX + 1])
 {
-    int64_t agent_id = 0;
-    if (!api_param_id(request, 0, &agent_id, response))
-        return;
+    *json_out = NULL;
     static const char *const allowed[] = {"endpoint", "expirationTime", "keys", NULL};
     cJSON *body = api_body_object(request, response, allowed);
     if (!body)
-        return;
+        return false;
     cJSON_Delete(body);
     struct webpush_subscription subscription;
-    char why[256], origin[WEBPUSH_ORIGIN_MAX + 1];
+    char why[256];
     if (!webpush_subscription_parse(request->body, request->body_size, &subscription, why,
                                     sizeof why) ||
-        !webpush_endpoint_origin(subscription.endpoint, origin, sizeof origin, why, sizeof why)) {
+        !webpush_endpoint_origin(subscription.endpoint, origin, WEBPUSH_ORIGIN_MAX + 1, why,
+                                 sizeof why)) {
         api_error(response, MHD_HTTP_BAD_REQUEST, "invalid", "%s", why);
-        return;
+        return false;
     }
     char *json = normalised(&subscription);
     if (!json) {
         api_error(response, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "%s", _("out of memory"));
-        return;
+        return false;
     }
     if (strlen(json) >= OUTBOX_RECIPIENT_SIZE) {
         api_error(response, MHD_HTTP_BAD_REQUEST, "invalid",
                   _("the push endpoint is too long: a subscription is kept in %d characters"),
                   OUTBOX_RECIPIENT_SIZE - 1);
         free(json);
-        return;
+        return false;
     }
+    *json_out = json;
+    return true;
+}
+
+void api_agents_push_subscribe(struct api_request *request, struct api_response *response)
+{
+    int64_t agent_id = 0;
+    if (!api_param_id(request, 0, &agent_id, response))
+        return;
+    char *json = NULL, origin[WEBPUSH_ORIGIN_MAX + 1];
+    if (!api_agents_push_read(request, response, &json, origin))
+        return;
     struct store_error error = {{0}};
     int status = store_agent_push_subscription_set(request->api->store, &request->actor, agent_id,
                                                    json, origin, &error);

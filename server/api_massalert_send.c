@@ -1,7 +1,9 @@
 /* api_massalert_send.c: POST /v1/massalerts without "dry_run": the agents
  * the dry run would count are selected again (the same rules, at send
- * time) and the alert, its recipients and one message per recipient and
- * channel are written in one job; the outbox's worker sends them. */
+ * time), the alert is written with that selection frozen, and the answer
+ * comes at once; its recipients and one message per recipient and
+ * channel follow, a chunk per store job (store_massalert_fanout.h), and
+ * the outbox's worker sends them as they land. */
 #include "server/api_massalerts.h"
 #include "server/outbox.h"
 #include "server/store_massalerts.h"

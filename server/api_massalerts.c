@@ -5,11 +5,14 @@
  * selection is sent (api_massalert_send.c). */
 #include "server/api.h"
 #include "server/api_massalerts.h"
+#include "server/metrics.h"
 #include "server/store_massalert_audience.h"
 #include "common/clock.h"
 #include "common/i18n.h"
 #include "common/sms.h"
 
+#include <glib.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +36,21 @@ struct audience_tally {
     struct site_tally *sites;
     size_t site_count;
     bool sites_truncated;
+    /* The sites by id (keys point into sites[]), so that each selected
+     * agent (75,000 around Paris) finds his site at once: a search of
+     * the list cost most of a dry run. */
+    GHashTable *by_id;
 };
 
 static void tally_site(struct audience_tally *tally, const struct massalert_agent *agent)
 {
-    for (size_t i = 0; i < tally->site_count; i++)
-        if (tally->sites[i].id == agent->site_id) {
-            tally->sites[i].agents++;
-            if (agent->distance_m < tally->sites[i].distance_m)
-                tally->sites[i].distance_m = agent->distance_m;
-            return;
-        }
+    struct site_tally *known = g_hash_table_lookup(tally->by_id, &agent->site_id);
+    if (known) {
+        known->agents++;
+        if (agent->distance_m < known->distance_m)
+            known->distance_m = agent->distance_m;
+        return;
+    }
     if (tally->site_count == MASSALERT_SITES_MAX) {
         tally->sites_truncated = true;
         return;
@@ -51,6 +58,7 @@ static void tally_site(struct audience_tally *tally, const struct massalert_agen
     struct site_tally *site = &tally->sites[tally->site_count++];
     *site = (struct site_tally){agent->site_id, strdup(agent->site_name ? agent->site_name : ""),
                                 agent->site, agent->distance_m, 1};
+    g_hash_table_insert(tally->by_id, &site->id, site);
 }
 
 static void tally_agent(void *context, const struct massalert_agent *agent)
@@ -189,6 +197,30 @@ static cJSON *tally_json(struct audience_tally *tally, cJSON *sms)
     return answer;
 }
 
+/* The channels this centre has a gateway for: a channel without one would
+ * only queue messages that can never leave. */
+static unsigned configured_channels(const struct server_config *config)
+{
+    unsigned channels = 0;
+    if (config->sms_gateway_url[0])
+        channels |= MASSALERT_CHANNEL_BIT(MASSALERT_SMS);
+    if (config->smtp_url[0])
+        channels |= MASSALERT_CHANNEL_BIT(MASSALERT_EMAIL);
+    if (config->sip_uri[0])
+        channels |= MASSALERT_CHANNEL_BIT(MASSALERT_VOICE);
+    if (config->webpush_vapid_key[0])
+        channels |= MASSALERT_CHANNEL_BIT(MASSALERT_PUSH);
+    return channels;
+}
+
+static void add_channel_names(cJSON *array, unsigned channels)
+{
+    for (int c = 0; c < MASSALERT_CHANNELS; c++)
+        if (channels & MASSALERT_CHANNEL_BIT(c))
+            cJSON_AddItemToArray(
+                array, cJSON_CreateString(massalert_channel_name((enum massalert_channel)c)));
+}
+
 void api_massalerts_create(struct api_request *request, struct api_response *response)
 {
     static const char *const allowed[] = {"area",    "message",      "channels",
@@ -202,6 +234,15 @@ void api_massalerts_create(struct api_request *request, struct api_response *res
     const char *message = NULL;
     cJSON *sms = NULL;
     cJSON *dry_run = cJSON_GetObjectItemCaseSensitive(body, "dry_run");
+    /* Anyone may count whom an area reaches (a supervisor follows what
+     * the operator prepares); only operators and admins send. */
+    if (!cJSON_IsTrue(dry_run) && request->actor.role == ROLE_SUPERVISOR) {
+        metrics_add(request->api->metrics, METRICS_REQUESTS_REFUSED_ROLE, 1);
+        api_error(response, MHD_HTTP_FORBIDDEN, "forbidden",
+                  _("supervisors have read-only access: this change is refused"));
+        cJSON_Delete(body);
+        return;
+    }
     if (!api_massalerts_parse_area(body, &area, response) ||
         !api_massalerts_parse_channels(body, &channels, response) ||
         !api_field_string(body, "message", false, MASSALERT_MESSAGE_MAX, &message, response) ||
@@ -217,6 +258,7 @@ void api_massalerts_create(struct api_request *request, struct api_response *res
     }
     struct audience_tally tally = {0};
     tally.sites = calloc(MASSALERT_SITES_MAX, sizeof *tally.sites);
+    tally.by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
     struct store_error error = {{0}};
     int status = STORE_ERROR;
     if (tally.sites)
@@ -224,14 +266,20 @@ void api_massalerts_create(struct api_request *request, struct api_response *res
                                           tally_agent, &tally, &error);
     else
         snprintf(error.message, sizeof error.message, "out of memory");
-    if (status == STORE_OK)
-        api_json(response, MHD_HTTP_OK, tally_json(&tally, sms));
-    else {
+    if (status == STORE_OK) {
+        cJSON *answer = tally_json(&tally, sms);
+        /* Asked for but without a gateway on this centre: its messages
+         * would wait in the outbox until they fail; the composer warns. */
+        unsigned unconfigured = channels & ~configured_channels(request->api->config);
+        add_channel_names(cJSON_AddArrayToObject(answer, "unconfigured"), unconfigured);
+        api_json(response, MHD_HTTP_OK, answer);
+    } else {
         cJSON_Delete(sms);
         api_store_error(response, status, &error);
     }
     for (size_t i = 0; i < tally.site_count; i++)
         free((void *)tally.sites[i].name_copy);
+    g_hash_table_destroy(tally.by_id);
     free(tally.sites);
     cJSON_Delete(body);
 }

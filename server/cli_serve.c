@@ -16,6 +16,7 @@
 #include "common/log.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,6 +128,10 @@ int cli_serve(struct server_config *config)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Each reply page is rendered in its own language (uselocale);
+     * glibc's gettext would prefer LANGUAGE to it. Still one thread here,
+     * so the environment may change. */
+    unsetenv("LANGUAGE");
 
     char invalid[320];
     if (!config_validate(config, invalid, sizeof invalid)) {

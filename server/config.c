@@ -127,6 +127,7 @@ static const struct number_setting number_settings[] = {
     NUMBER("email_rate", 0, 100000, 1, email_rate),
     NUMBER("push_rate", 0, 100000, 1, push_rate),
     NUMBER("voice_calls", 1, 1000, 1, voice_calls),
+    NUMBER("push_enrol_from_reply_page", 0, 1, 1, push_enrol_from_reply_page),
     NUMBER("sip_rtp_port_min", 1024, 65534, 1, sip_rtp_port_min),
     NUMBER("sip_rtp_port_max", 1025, 65535, 1, sip_rtp_port_max),
     NUMBER("voice_ring_timeout_seconds", 5, 300, 1, voice_ring_timeout_s),

@@ -80,6 +80,10 @@ struct server_config {
     /* Per-channel throttles of the outbox, messages per second per gateway
      * account (0: none), and voice calls at once. */
     int sms_rate, email_rate, push_rate, voice_calls;
+    /* 1: an agent's reply page offers to subscribe his phone to Web Push.
+     * Off by default: the link is a bearer token, and whoever it was
+     * forwarded to would then receive the agent's future alerts. */
+    int push_enrol_from_reply_page;
     /* SMS through Kannel: the smsbox's sendsms URL and account, the sender
      * shown, how Kannel reaches vigied (for delivery reports), and the
      * secret that authenticates Kannel's calls (reports are signed with

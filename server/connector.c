@@ -35,6 +35,15 @@ static void connector_http_outcome_of(void *transfer, CURLcode code, struct conn
     out->delivered = http.delivered;
     out->permanent = http.permanent;
     out->status = http.status;
+    /* A gateway that is overloaded or down for maintenance may say when
+     * to come back; libcurl reads Retry-After (seconds or a date). */
+    curl_off_t retry_after = 0;
+    if ((http.status == 429 || http.status == 503) &&
+        curl_easy_getinfo(connector_http_easy(transfer), CURLINFO_RETRY_AFTER, &retry_after) ==
+            CURLE_OK &&
+        retry_after > 0)
+        /* A day keeps the product in range; the worker caps it lower. */
+        out->retry_after_ms = (int64_t)(retry_after < 86400 ? retry_after : 86400) * 1000;
     snprintf(out->reference, sizeof out->reference, "%s", http.reference);
     snprintf(out->error, sizeof out->error, "%s", http.error);
 }

@@ -41,6 +41,14 @@ struct connector_outcome {
     bool delivered; /* the gateway took it ("sent" on a mass alert's counts) */
     bool permanent; /* a failure that retrying cannot mend */
     long status;    /* the gateway's status (HTTP, SMTP...), 0 when none */
+    /* The gateway asked not to be tried again before this many ms
+     * (Retry-After on a 429 or 503); 0: the worker's backoff decides. The
+     * worker waits the longer of the two, within the message's deadline. */
+    int64_t retry_after_ms;
+    /* The recipient's address no longer exists (a push subscription the
+     * browser dropped: 404/410): the store forgets it, so that the next
+     * alert does not use it. Set with `permanent`. */
+    bool recipient_gone;
     char reference[OUTBOX_REFERENCE_SIZE];
     char error[OUTBOX_ERROR_SIZE];
 };

@@ -4,6 +4,7 @@
 #include "server/connector_push.h"
 #include "server/webpush_base64url.h"
 #include "server/webpush_request.h"
+#include "server/webpush_vapid.h"
 #include "common/clock.h"
 #include "common/i18n.h"
 #include "common/log.h"
@@ -353,6 +354,17 @@ static EVP_PKEY *shared_key(const struct server_config *config, char *why, size_
     return key;
 }
 
+bool connector_push_application_server_key(const struct server_config *config,
+                                           char out[WEBPUSH_POINT_BASE64_SIZE])
+{
+    char why[OUTBOX_ERROR_SIZE];
+    out[0] = '\0';
+    if (config->webpush_vapid_key[0] == '\0' || config->webpush_subject[0] == '\0')
+        return false;
+    EVP_PKEY *key = shared_key(config, why, sizeof why);
+    return key && webpush_vapid_public_key(key, out);
+}
+
 void *connector_push_start(const struct store_outbox_message *message,
                            const struct connector_options *options)
 {
@@ -392,6 +404,8 @@ void connector_push_outcome(void *transfer, CURLcode code, struct connector_outc
     out->delivered = push.delivered;
     out->permanent = push.permanent;
     out->status = push.status;
+    out->retry_after_ms = push.retry_after_ms;
+    out->recipient_gone = push.gone;
     snprintf(out->reference, sizeof out->reference, "%s", push.reference);
     snprintf(out->error, sizeof out->error, "%s", push.error);
 }

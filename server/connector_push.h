@@ -30,6 +30,7 @@
 #include "server/config.h"
 #include "server/connector.h"
 #include "server/store_outbox.h"
+#include "server/webpush_vapid.h"
 
 /* RFC 8030 5.4: a Topic is at most 32 characters of base64url. */
 #define CONNECTOR_PUSH_TOPIC_LEN 32
@@ -84,10 +85,17 @@ void connector_push_free(struct connector_push *transfer);
  * gateways' outbox_ca_file: the public push services need the system's
  * CAs). A message that cannot be built is logged with its reason and
  * not started (the worker then retries it until its deadline: a missing
- * setting may be fixed meanwhile). Retry-After is not passed on: the
- * worker's backoff decides. */
+ * setting may be fixed meanwhile). Retry-After and a subscription gone
+ * are passed on (connector_outcome): the worker waits as long as the
+ * service asked, and the store forgets a subscription that is gone. */
 void *connector_push_start(const struct store_outbox_message *message,
                            const struct connector_options *options);
+/* The centre's applicationServerKey (base64url of its VAPID public key),
+ * with which an agent's browser subscribes; false when Web Push is not
+ * configured (webpush_vapid_key or webpush_subject empty) or the key
+ * cannot be had. The key is the outbox's, loaded (or made) once. */
+bool connector_push_application_server_key(const struct server_config *config,
+                                           char out[WEBPUSH_POINT_BASE64_SIZE]);
 CURL *connector_push_easy(void *transfer);
 void connector_push_outcome(void *transfer, CURLcode code, struct connector_outcome *out);
 void connector_push_release(void *transfer);

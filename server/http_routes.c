@@ -29,7 +29,8 @@ static const struct route routes[] = {
     {"GET", "/v1/victims/{id}", api_victims_get, ACCESS_READ},
     {"GET", "/v1/procedures", api_procedures_list, ACCESS_READ},
     {"GET", "/v1/places", api_places_list, ACCESS_READ},
-    {"POST", "/v1/massalerts", api_massalerts_create, ACCESS_OPERATE},
+    /* A dry run for any role; sending is refused to supervisors. */
+    {"POST", "/v1/massalerts", api_massalerts_create, ACCESS_READ},
     {"GET", "/v1/massalerts", api_massalerts_list, ACCESS_READ},
     {"GET", "/v1/massalerts/{id}", api_massalerts_get, ACCESS_READ},
     {"GET", "/v1/massalerts/{id}/recipients", api_massalerts_recipients, ACCESS_READ},
@@ -58,9 +59,12 @@ static const struct route routes[] = {
     {"POST", "/v1/users/{name}/enable", api_users_enable, ACCESS_ADMIN},
     {"POST", "/v1/ingest/device", api_ingest_device, ACCESS_DEVICE},
     /* Mass-alert reply pages: no session, the link's token is the key. */
+    {"GET", "/r/sw.js", api_reply_page_worker, ACCESS_PUBLIC}, /* before /r/{token} */
     {"GET", "/r/{token}", api_reply_page_get, ACCESS_PUBLIC},
     {"POST", "/r/{token}/received", api_reply_page_received, ACCESS_PUBLIC},
     {"POST", "/r/{token}/seen", api_reply_page_seen, ACCESS_PUBLIC},
+    {"POST", "/r/{token}/delivered", api_reply_page_delivered, ACCESS_PUBLIC},
+    {"POST", "/r/{token}/push-subscription", api_reply_page_push_subscription, ACCESS_PUBLIC},
     {"GET", "/v1/stream", api_stream, ACCESS_READ},
     {"GET", "/v1/health", api_health, ACCESS_PUBLIC},
     {"GET", "/metrics", api_metrics, ACCESS_PUBLIC},

@@ -5,6 +5,7 @@
  * start sends it again with the same body and key. */
 #include "server/outbox.h"
 #include "server/connector.h"
+#include "server/massalert_fanout.h"
 #include "server/outbox_throttle.h"
 #include "server/store_massalerts.h"
 #include "server/store_outbox.h"
@@ -64,6 +65,10 @@ struct outbox {
     int64_t next_due;        /* when the store's next queued row is due; 0: none */
     int64_t next_poll;       /* wall clock: look at the store by then anyway */
     int64_t next_redact;     /* wall clock */
+    int64_t next_others;     /* wall clock: look for rows without a connector then */
+    /* Writes large mass alerts' rows a chunk at a time; wakes this worker
+     * after each chunk. */
+    struct massalert_fanout *fanout;
 };
 
 int64_t outbox_backoff_ms(int attempts, int first_ms, int max_ms, int64_t message_id)
@@ -91,16 +96,31 @@ static struct connector_options transfer_options(const struct outbox *outbox)
 
 /* ---- outcomes ---- */
 
+int64_t outbox_retry_wait_ms(int64_t backoff_ms, int64_t retry_after_ms)
+{
+    if (retry_after_ms > OUTBOX_RETRY_AFTER_MAX_MS)
+        retry_after_ms = OUTBOX_RETRY_AFTER_MAX_MS;
+    return retry_after_ms > backoff_ms ? retry_after_ms : backoff_ms;
+}
+
 /* What an attempt that did not deliver leads to: another attempt after
- * the backoff, or the end. */
+ * the backoff (or the gateway's Retry-After when longer), or the end. */
 static void decide_retry(const struct outbox *outbox, const struct store_outbox_message *m,
-                         bool permanent, int64_t now, struct store_outbox_outcome *outcome)
+                         bool permanent, int64_t retry_after_ms, int64_t now,
+                         struct store_outbox_outcome *outcome)
 {
     const struct server_config *config = outbox->config;
-    int64_t retry_at = now + outbox_backoff_ms(m->attempts, config->outbox_backoff_first_ms,
-                                               config->outbox_backoff_max_ms, m->id);
+    int64_t backoff = outbox_backoff_ms(m->attempts, config->outbox_backoff_first_ms,
+                                        config->outbox_backoff_max_ms, m->id);
+    int64_t retry_at = now + outbox_retry_wait_ms(backoff, retry_after_ms);
     if (permanent || m->attempts >= m->max_attempts || retry_at > m->deadline_at) {
         outcome->state = OUTBOX_FAILED;
+        size_t used = strlen(outcome->error);
+        if (!permanent && retry_after_ms > backoff && retry_at > m->deadline_at &&
+            used < sizeof outcome->error)
+            snprintf(outcome->error + used, sizeof outcome->error - used,
+                     " (asked to wait %lld s, past the message's deadline)",
+                     (long long)(retry_after_ms / 1000));
         return;
     }
     outcome->state = OUTBOX_QUEUED;
@@ -174,7 +194,9 @@ static bool collect_finished(struct outbox *outbox)
             snprintf(outcome->reference, sizeof outcome->reference, "%s", result.reference);
         } else {
             snprintf(outcome->error, sizeof outcome->error, "%s", result.error);
-            decide_retry(outbox, &slot->message, result.permanent, clock_now_ms(), outcome);
+            outcome->recipient_gone = result.recipient_gone;
+            decide_retry(outbox, &slot->message, result.permanent, result.retry_after_ms,
+                         clock_now_ms(), outcome);
         }
         log_outcome(&slot->message, outcome);
         release_slot(outbox, slot);
@@ -218,7 +240,7 @@ static void start_transfer(struct outbox *outbox, struct outbox_slot *slot,
              connector ? "cannot start the transfer (check the channel's settings)"
                        : "no connector for the channel ",
              connector ? "" : slot->message.channel);
-    decide_retry(outbox, &slot->message, !connector, clock_now_ms(), outcome);
+    decide_retry(outbox, &slot->message, !connector, 0, clock_now_ms(), outcome);
     log_outcome(&slot->message, outcome);
     if (slot->transfer) {
         connector->release(slot->transfer);
@@ -289,11 +311,23 @@ static void start_due(struct outbox *outbox, int64_t now)
         return;
     struct store_outbox_quota quotas[OUTBOX_CHANNELS_MAX];
     int quota_count = channel_quotas(outbox, free_slots, now, quotas);
+    /* Rows of a channel without a connector (they fail at once) are looked
+     * for once a poll: that query reads every due row, 100,000 of them
+     * while a mass alert is being sent. */
+    int others = now >= outbox->next_others ? free_slots : 0, wanted = others;
+    for (int i = 0; i < quota_count; i++)
+        wanted += quotas[i].limit;
+    if (wanted == 0) { /* every channel waits for its throttle: no job */
+        note_throttled(outbox, now);
+        return;
+    }
+    if (others > 0)
+        outbox->next_others = now + OUTBOX_POLL_MS;
     struct store_outbox_message claimed[OUTBOX_CONCURRENCY_MAX];
     int count = 0;
     struct store_error error = {{0}};
-    if (store_outbox_claim_quotas(outbox->store, quotas, quota_count, free_slots, free_slots,
-                                  claimed, &count, &error) != STORE_OK) {
+    if (store_outbox_claim_quotas(outbox->store, quotas, quota_count, others, free_slots, claimed,
+                                  &count, &error) != STORE_OK) {
         log_error("outbox", "cannot claim due messages: %s", error.message);
         return;
     }
@@ -394,6 +428,14 @@ static void *outbox_main(void *argument)
     return NULL;
 }
 
+/* A chunk of a mass alert's rows was written: send them now. */
+static void fanout_written(void *context)
+{
+    struct outbox *outbox = context;
+    atomic_store(&outbox->woken, true);
+    curl_multi_wakeup(outbox->multi);
+}
+
 struct outbox *outbox_start(struct store *store, const struct server_config *config)
 {
     struct store_error error = {{0}};
@@ -434,7 +476,9 @@ struct outbox *outbox_start(struct store *store, const struct server_config *con
     }
     atomic_init(&outbox->stopping, false);
     atomic_init(&outbox->woken, true);
-    if (pthread_create(&outbox->thread, NULL, outbox_main, outbox) != 0) {
+    outbox->fanout = massalert_fanout_start(store, fanout_written, outbox);
+    if (!outbox->fanout || pthread_create(&outbox->thread, NULL, outbox_main, outbox) != 0) {
+        massalert_fanout_stop(outbox->fanout);
         curl_multi_cleanup(outbox->multi);
         free(outbox);
         curl_global_cleanup();
@@ -449,12 +493,15 @@ void outbox_wake(struct outbox *outbox)
         return;
     atomic_store(&outbox->woken, true);
     curl_multi_wakeup(outbox->multi);
+    massalert_fanout_wake(outbox->fanout);
 }
 
 void outbox_stop(struct outbox *outbox)
 {
     if (!outbox)
         return;
+    massalert_fanout_stop(outbox->fanout); /* first: it wakes this worker */
+    outbox->fanout = NULL;
     atomic_store(&outbox->stopping, true);
     curl_multi_wakeup(outbox->multi);
     pthread_join(outbox->thread, NULL);

@@ -44,4 +44,15 @@ void outbox_wake(struct outbox *outbox);
  * not all come back at the same instant. */
 int64_t outbox_backoff_ms(int attempts, int first_ms, int max_ms, int64_t message_id);
 
+/* A gateway's Retry-After is honoured up to this: a mass alert lives for
+ * hours and an escalation matters for minutes, so a longer wait asked is
+ * more likely a misconfigured service than a plan; asking again then
+ * costs one request (and its next answer says whether to wait more). */
+#define OUTBOX_RETRY_AFTER_MAX_MS (10 * 60 * 1000)
+/* The wait before the next attempt: the backoff, or the gateway's
+ * Retry-After (capped at OUTBOX_RETRY_AFTER_MAX_MS) when that is longer.
+ * The caller still fails a message whose next attempt would come after
+ * its deadline. */
+int64_t outbox_retry_wait_ms(int64_t backoff_ms, int64_t retry_after_ms);
+
 #endif

@@ -7,6 +7,10 @@ void outbox_throttle_init(struct outbox_throttle *throttle, int rate, int64_t no
     throttle->capacity = (double)throttle->rate * OUTBOX_THROTTLE_BURST_MS / 1000.0;
     if (throttle->capacity < 1)
         throttle->capacity = 1;
+    /* What the burst may add to a second is taken off the refill (at a
+     * rate under 20 the burst is the one message in hand, and the refill
+     * stays the rate: no slower than one message per 1/rate). */
+    throttle->refill = throttle->rate - (throttle->capacity > 1 ? throttle->capacity : 0);
     /* Full at start: a burst is allowed, the rate holds from there. */
     throttle->tokens = throttle->capacity;
     throttle->refilled_at = now_ms;
@@ -16,7 +20,7 @@ static void refill(struct outbox_throttle *throttle, int64_t now_ms)
 {
     if (now_ms <= throttle->refilled_at)
         return;
-    throttle->tokens += (double)(now_ms - throttle->refilled_at) * throttle->rate / 1000.0;
+    throttle->tokens += (double)(now_ms - throttle->refilled_at) * throttle->refill / 1000.0;
     if (throttle->tokens > throttle->capacity)
         throttle->tokens = throttle->capacity;
     throttle->refilled_at = now_ms;
@@ -46,9 +50,9 @@ int64_t outbox_throttle_wait_ms(const struct outbox_throttle *throttle, int64_t 
         return 0;
     double tokens = throttle->tokens;
     if (now_ms > throttle->refilled_at)
-        tokens += (double)(now_ms - throttle->refilled_at) * throttle->rate / 1000.0;
+        tokens += (double)(now_ms - throttle->refilled_at) * throttle->refill / 1000.0;
     if (tokens >= 1)
         return 0;
-    double wait = (1 - tokens) * 1000.0 / throttle->rate;
+    double wait = (1 - tokens) * 1000.0 / throttle->refill;
     return (int64_t)wait + 1;
 }

@@ -1,9 +1,11 @@
 /* outbox_throttle.h: a token bucket per channel, so that a mass alert
  * never sends faster than its gateway account allows (messages per
  * second), however many rows wait. The bucket holds at most a 50 ms
- * burst: over any window of T seconds at most rate x T + rate / 20
- * messages leave (a burst of one second, the textbook choice, would let
- * twice the rate through in the first second). Pure: the caller gives
+ * burst (rate / 20) and refills at the rest of the rate (19/20 of it):
+ * over any window of T seconds at most rate x T x 19/20 + rate / 20
+ * messages leave, so never more than the rate in any one second (a burst
+ * of one second, the textbook choice, would let twice the rate through
+ * in the first second; a full refill, 5 % more). Pure: the caller gives
  * the time, so tests drive it. */
 #ifndef VIGIE_OUTBOX_THROTTLE_H
 #define VIGIE_OUTBOX_THROTTLE_H
@@ -15,6 +17,7 @@
 
 struct outbox_throttle {
     int rate;            /* messages per second; 0: unthrottled */
+    double refill;       /* tokens per second: the rate less the burst */
     double tokens;       /* what may leave now */
     double capacity;     /* rate x burst, at least 1 */
     int64_t refilled_at; /* ms */

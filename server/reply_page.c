@@ -2,12 +2,12 @@
  * reply_page.h). One skeleton, one stylesheet and one small script; the
  * body differs by page. */
 #include "server/reply_page.h"
+#include "server/reply_page_language.h"
 #include "common/i18n.h"
 
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum text_id {
     T_TITLE,
@@ -39,76 +39,70 @@ enum text_id {
     T_ERROR_TOO_MANY,
     T_ERROR_CROSS_SITE,
     T_ERROR_SERVER,
+    T_PUSH_TITLE,
+    T_PUSH_HELP,
+    T_PUSH_BUTTON,
+    T_PUSH_WAIT,
+    T_PUSH_DONE,
+    T_PUSH_FAILED,
     T_COUNT
 };
 
-/* English msgids (translated by the server's catalogue) and French. */
-static const struct {
-    const char *en, *fr;
-} texts[T_COUNT] = {
-    [T_TITLE] = {N_("Security alert"), "Alerte de sécurité"},
-    [T_CANCELLED] = {N_("The control room has cancelled this alert. You can still report what "
-                        "you saw."),
-                     "Le centre a annulé cette alerte. Vous pouvez encore signaler ce que vous "
-                     "avez vu."},
-    [T_SENT_TO] = {N_("Sent to"), "Destinataire"},
-    [T_ALREADY_RECEIVED] = {N_("You have confirmed that you received this message."),
-                            "Vous avez confirmé avoir reçu ce message."},
-    [T_RECEIVED_BUTTON] = {N_("I received this message"), "J'ai bien reçu ce message"},
-    [T_SEEN_TITLE] = {N_("I saw something"), "J'ai vu quelque chose"},
-    [T_SEEN_HELP] = {N_("Say what you saw, where and when. Do not leave your site. Do not "
-                        "intervene."),
-                     "Dites ce que vous avez vu, où et quand. Ne quittez pas votre site. "
-                     "N'intervenez pas."},
-    [T_DESCRIBE] = {N_("What did you see?"), "Qu'avez-vous vu ?"},
-    [T_POSITION_BUTTON] = {N_("Add my position"), "Ajouter ma position"},
-    [T_POSITION_WAIT] = {N_("Looking for your position..."), "Recherche de votre position..."},
-    [T_POSITION_DONE] = {N_("Position added (within %d m)."), "Position ajoutée (à %d m près)."},
-    [T_POSITION_FAILED] = {N_("Your position is not available; send your report without it."),
-                           "Votre position n'est pas disponible ; envoyez votre signalement "
-                           "sans elle."},
-    [T_SEND] = {N_("Send my report"), "Envoyer mon signalement"},
-    [T_REPLIES] = {N_("Replies sent from this page: %d"),
-                   "Réponses envoyées depuis cette page : %d"},
-    [T_THANKS_RECEIVED] = {N_("Thank you. The control room knows that you received the message."),
-                           "Merci. Le centre sait que vous avez reçu le message."},
-    [T_THANKS_SEEN] = {N_("Thank you. Your report has been sent to the control room."),
-                       "Merci. Votre signalement a été transmis au centre."},
-    [T_STAY] = {N_("Stay on your site. Do not intervene."),
-                "Restez sur votre site. N'intervenez pas."},
-    [T_BACK] = {N_("Back to the alert"), "Retour à l'alerte"},
-    [T_UNKNOWN_TITLE] = {N_("Link not valid"), "Lien non valable"},
-    [T_UNKNOWN] = {N_("This reply link is not valid. Open the whole link from the message you "
-                      "received."),
-                   "Ce lien de réponse n'est pas valable. Ouvrez le lien complet du message "
-                   "reçu."},
-    [T_EXPIRED_TITLE] = {N_("Alert ended"), "Alerte terminée"},
-    [T_EXPIRED] = {N_("This alert has ended and no longer takes replies. In an emergency, call "
-                      "17 or 112."),
-                   "Cette alerte est terminée et ne prend plus de réponses. En cas d'urgence, "
-                   "appelez le 17 ou le 112."},
-    [T_ERROR_TITLE] = {N_("Reply not sent"), "Réponse non envoyée"},
-    [T_ERROR_EMPTY] = {N_("Say what you saw, or add your position, before sending."),
-                       "Dites ce que vous avez vu, ou ajoutez votre position, avant d'envoyer."},
-    [T_ERROR_UNREADABLE] = {N_("Your reply could not be read. Go back to the alert and try "
-                               "again."),
-                            "Votre réponse n'a pas pu être lue. Revenez à l'alerte et "
-                            "réessayez."},
-    [T_ERROR_TOO_LONG] = {N_("Your text is too long. Shorten it and send it again."),
-                          "Votre texte est trop long. Raccourcissez-le et renvoyez-le."},
-    [T_ERROR_TOO_MANY] = {N_("This link has sent too many replies. Call the control room."),
-                          "Ce lien a envoyé trop de réponses. Appelez le centre."},
-    [T_ERROR_CROSS_SITE] = {N_("This reply must be sent from its own page."),
-                            "Cette réponse doit être envoyée depuis sa propre page."},
-    [T_ERROR_SERVER] = {N_("The control room could not record your reply. Try again in a "
-                           "moment, or call it."),
-                        "Le centre n'a pas pu enregistrer votre réponse. Réessayez dans un "
-                        "instant, ou appelez-le."},
+/* The page's texts, English msgids translated (in _()) by the catalogue
+ * of the page's language while reply_page_render runs. */
+static const char *const texts[T_COUNT] = {
+    [T_TITLE] = N_("Security alert"),
+    [T_CANCELLED] =
+        N_("The control room has cancelled this alert. You can still report what you saw."),
+    /* TRANSLATORS: followed by the agent's name and site. */
+    [T_SENT_TO] = N_("Sent to:"),
+    [T_ALREADY_RECEIVED] = N_("You have confirmed that you received this message."),
+    [T_RECEIVED_BUTTON] = N_("I received this message"),
+    [T_SEEN_TITLE] = N_("I saw something"),
+    [T_SEEN_HELP] =
+        N_("Say what you saw, where and when. Do not leave your site. Do not intervene."),
+    [T_DESCRIBE] = N_("What did you see?"),
+    [T_POSITION_BUTTON] = N_("Add my position"),
+    [T_POSITION_WAIT] = N_("Looking for your position..."),
+    /* TRANSLATORS: %d is the accuracy in metres (filled in by the page's script). */
+    [T_POSITION_DONE] = N_("Position added (within %d m)."),
+    [T_POSITION_FAILED] = N_("Your position is not available; send your report without it."),
+    [T_SEND] = N_("Send my report"),
+    [T_REPLIES] = N_("Replies sent from this page: %d"),
+    [T_THANKS_RECEIVED] = N_("Thank you. The control room knows that you received the message."),
+    [T_THANKS_SEEN] = N_("Thank you. Your report has been sent to the control room."),
+    [T_STAY] = N_("Stay on your site. Do not intervene."),
+    [T_BACK] = N_("Back to the alert"),
+    [T_UNKNOWN_TITLE] = N_("Link not valid"),
+    [T_UNKNOWN] = N_("This reply link is not valid. Open the whole link from the message you "
+                     "received."),
+    [T_EXPIRED_TITLE] = N_("Alert ended"),
+    [T_EXPIRED] = N_("This alert has ended and no longer takes replies. In an emergency, call "
+                     "17 or 112."),
+    [T_ERROR_TITLE] = N_("Reply not sent"),
+    [T_ERROR_EMPTY] = N_("Say what you saw, or add your position, before sending."),
+    [T_ERROR_UNREADABLE] = N_("Your reply could not be read. Go back to the alert and try again."),
+    [T_ERROR_TOO_LONG] = N_("Your text is too long. Shorten it and send it again."),
+    [T_ERROR_TOO_MANY] = N_("This link has sent too many replies. Call the control room."),
+    [T_ERROR_CROSS_SITE] = N_("This reply must be sent from its own page."),
+    [T_ERROR_SERVER] = N_("The control room could not record your reply. Try again in a "
+                          "moment, or call it."),
+    [T_PUSH_TITLE] = N_("Alerts on this phone"),
+    [T_PUSH_HELP] = N_("Get the next alerts as notifications on this phone, even when this page "
+                       "is closed."),
+    [T_PUSH_BUTTON] = N_("Receive alerts on this phone"),
+    [T_PUSH_WAIT] = N_("Setting up notifications..."),
+    [T_PUSH_DONE] = N_("Done: the next alerts will also come to this phone."),
+    [T_PUSH_FAILED] = N_("Notifications could not be set up on this phone; the alerts still "
+                         "come by your other channels."),
 };
 
+/* The text in the page's language: the thread's locale is the page's
+ * while it renders (reply_page_render). */
 static const char *text(const struct reply_page *page, enum text_id id)
 {
-    return page->french ? texts[id].fr : _(texts[id].en);
+    (void)page;
+    return _(texts[id]);
 }
 
 void reply_page_escape(GString *out, const char *value)
@@ -159,8 +153,34 @@ static const char style[] =
     "textarea{display:block;width:100%;box-sizing:border-box;font:inherit;min-height:6em}"
     "a{color:#0645ad}";
 
-/* Fills the hidden fields with the browser's position, on request only. */
-static const char script[] = "(function(){var b=document.getElementById('position'),"
+/* Fills the hidden fields with the browser's position, on request only;
+ * and, where the browser has service workers and Push, subscribes the
+ * phone on request: notifications allowed, /r/sw.js registered (scope
+ * /r/), PushManager.subscribe with the centre's key, and the subscription
+ * posted to /r/<token>/push-subscription. */
+static const char script[] = "(function(){var b=document.getElementById('push'),"
+                             "s=document.getElementById('push-state');"
+                             "if(!b||!('serviceWorker' in navigator)||!('PushManager' in window)||"
+                             "!('Notification' in window))return;"
+                             "document.getElementById('push-section').hidden=false;"
+                             "function key(t){var p=t.replace(/-/g,'+').replace(/_/g,'/');"
+                             "while(p.length%4)p+='=';var r=atob(p),a=new Uint8Array(r.length);"
+                             "for(var i=0;i<r.length;i++)a[i]=r.charCodeAt(i);return a;}"
+                             "b.addEventListener('click',function(){s.textContent=b.dataset.wait;"
+                             "Notification.requestPermission().then(function(p){"
+                             "if(p!=='granted')throw p;return navigator.serviceWorker.register("
+                             "'sw.js?lang='+document.documentElement.lang,{scope:'./'});})"
+                             ".then(function(){return navigator.serviceWorker.ready;})"
+                             ".then(function(r){return r.pushManager.getSubscription().then("
+                             "function(x){return x||r.pushManager.subscribe({userVisibleOnly:true,"
+                             "applicationServerKey:key(b.dataset.key)});});})"
+                             ".then(function(x){return fetch(b.dataset.action,{method:'POST',"
+                             "headers:{'Content-Type':'application/json'},"
+                             "body:JSON.stringify(x)});})"
+                             ".then(function(a){if(!a.ok)throw a.status;"
+                             "s.textContent=b.dataset.done;b.hidden=true;})"
+                             ".catch(function(){s.textContent=b.dataset.fail;});});})();"
+                             "(function(){var b=document.getElementById('position'),"
                              "s=document.getElementById('position-state');"
                              "if(!b||!navigator.geolocation)return;b.hidden=false;"
                              "b.addEventListener('click',function(){s.textContent=b.dataset.wait;"
@@ -173,13 +193,19 @@ static const char script[] = "(function(){var b=document.getElementById('positio
                              "function(){s.textContent=b.dataset.fail;},"
                              "{enableHighAccuracy:true,timeout:20000,maximumAge:60000});});})();";
 
+/* The page's language code, for <html lang> and its texts. */
+static const char *page_language(const struct reply_page *page)
+{
+    return reply_page_language_available(page->language) ? page->language : "en";
+}
+
 static void open_page(GString *out, const struct reply_page *page, enum text_id title)
 {
     g_string_append_printf(out,
                            "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
                            "<meta name=\"referrer\" content=\"no-referrer\"><title>",
-                           page->french ? "fr" : "en");
+                           page_language(page));
     put_text(out, page, title);
     g_string_append(out, "</title><style nonce=\"");
     reply_page_escape(out, page->nonce);
@@ -247,6 +273,29 @@ static void seen_form(GString *out, const struct reply_page *page)
     g_string_append(out, "</button></form>");
 }
 
+/* Hidden until the script finds that the browser can take push. */
+static void push_section(GString *out, const struct reply_page *page)
+{
+    g_string_append(out, "<section id=\"push-section\" hidden><h2>");
+    put_text(out, page, T_PUSH_TITLE);
+    g_string_append(out, "</h2><p class=\"note\">");
+    put_text(out, page, T_PUSH_HELP);
+    g_string_append(out, "</p><button type=\"button\" class=\"position\" id=\"push\" data-key=\"");
+    reply_page_escape(out, page->push_key);
+    g_string_append(out, "\" data-action=\"");
+    reply_page_escape(out, page->token);
+    g_string_append(out, "/push-subscription\" data-wait=\"");
+    put_text(out, page, T_PUSH_WAIT);
+    g_string_append(out, "\" data-done=\"");
+    put_text(out, page, T_PUSH_DONE);
+    g_string_append(out, "\" data-fail=\"");
+    put_text(out, page, T_PUSH_FAILED);
+    g_string_append(out, "\">");
+    put_text(out, page, T_PUSH_BUTTON);
+    g_string_append(out, "</button><p class=\"note\" id=\"push-state\" aria-live=\"polite\"></p>"
+                         "</section>");
+}
+
 static void alert_body(GString *out, const struct reply_page *page)
 {
     const struct store_massalert_token_view *view = page->view;
@@ -256,7 +305,7 @@ static void alert_body(GString *out, const struct reply_page *page)
     reply_page_escape(out, view->message);
     g_string_append(out, "</div><p class=\"note\" id=\"sent-to\">");
     put_text(out, page, T_SENT_TO);
-    g_string_append(out, page->french ? "&nbsp;: " : ": ");
+    g_string_append_c(out, ' ');
     reply_page_escape(out, view->agent_name);
     if (view->site_name[0]) {
         g_string_append(out, ", ");
@@ -270,6 +319,8 @@ static void alert_body(GString *out, const struct reply_page *page)
     put_text(out, page, T_RECEIVED_BUTTON);
     g_string_append(out, "</button></form>");
     seen_form(out, page);
+    if (page->push_key)
+        push_section(out, page);
     if (view->replies > 0) {
         g_string_append(out, "<p class=\"note\" id=\"replies\">");
         g_autofree char *count = g_strdup_printf(text(page, T_REPLIES), view->replies);
@@ -296,6 +347,8 @@ static const enum text_id error_texts[] = {
 
 char *reply_page_render(const struct reply_page *page, size_t *length_out)
 {
+    struct reply_page_language_scope scope;
+    reply_page_language_enter(page_language(page), &scope);
     GString *out = g_string_sized_new(8192);
     switch (page->kind) {
     case REPLY_PAGE_ALERT:
@@ -330,6 +383,7 @@ char *reply_page_render(const struct reply_page *page, size_t *length_out)
         close_page(out, page, false);
         break;
     }
+    reply_page_language_leave(&scope);
     *length_out = out->len;
     /* GLib allocates with the system allocator: the caller frees with free(). */
     char *html = malloc(out->len + 1);
@@ -337,13 +391,4 @@ char *reply_page_render(const struct reply_page *page, size_t *length_out)
         memcpy(html, out->str, out->len + 1);
     g_string_free(out, TRUE);
     return html;
-}
-
-bool reply_page_prefers_french(const char *accept_language)
-{
-    if (!accept_language)
-        return false;
-    const char *s = accept_language + strspn(accept_language, " \t");
-    return strncasecmp(s, "fr", 2) == 0 &&
-           (s[2] == '\0' || s[2] == '-' || s[2] == ';' || s[2] == ',' || s[2] == ' ');
 }

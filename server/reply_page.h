@@ -2,13 +2,14 @@
  * the pages that answer its forms. A small page for a small phone: no
  * external resource, inline style and script under the response's
  * Content-Security-Policy nonce, every value HTML-escaped. The forms work
- * without JavaScript; the script only adds the browser's position.
+ * without JavaScript; the script only adds the browser's position and,
+ * where the browser can, subscribes the phone to Web Push.
  *
- * The page speaks the alert's language (French or English), not the
- * server's: the texts are gettext messages (English msgids, translated by
- * the server's catalogue) with their French built in, since an agent's
- * page must be French even where the server runs in English. Pure: builds
- * text, no I/O. */
+ * The page speaks its own language (reply_page_language.h: the alert's,
+ * else the browser's, else the centre's), not the server's: its texts are
+ * gettext messages (English msgids) translated by the vigie catalogue of
+ * that language, in the rendering thread only. Pure: builds text, no
+ * I/O. */
 #ifndef VIGIE_REPLY_PAGE_H
 #define VIGIE_REPLY_PAGE_H
 
@@ -41,11 +42,15 @@ enum reply_page_error {
 
 struct reply_page {
     enum reply_page_kind kind;
-    bool french;
-    const char *token; /* the link's token (base64url), for the forms' actions */
+    const char *language; /* "fr", "en" (reply_page_language_choose); NULL: English */
+    const char *token;    /* the link's token (base64url), for the forms' actions */
     const struct store_massalert_token_view *view; /* ALERT and THANKS pages */
     enum reply_page_error error;
     const char *nonce; /* for the inline style and script */
+    /* ALERT page: the centre's applicationServerKey when Web Push is
+     * configured; the page then offers to get the next alerts on this
+     * phone (its service worker, /r/sw.js; reply_page_worker.h). */
+    const char *push_key;
 };
 
 /* The page as a NUL-terminated string (free()), its length in
@@ -55,8 +60,5 @@ char *reply_page_render(const struct reply_page *page, size_t *length_out);
 /* Appends `text` HTML-escaped (& < > " ') to `out` (a GString). */
 struct _GString;
 void reply_page_escape(struct _GString *out, const char *text);
-
-/* True when an Accept-Language header puts French first. */
-bool reply_page_prefers_french(const char *accept_language);
 
 #endif

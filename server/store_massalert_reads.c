@@ -23,7 +23,7 @@ static const char alert_sql[] =
     "SELECT m.id, m.state, m.lat, m.lon, m.radius_m, m.centre_label, COALESCE(m.alarm_id,0),"
     " m.message, m.channels, m.created_at, COALESCE(u.username,''), m.expires_at,"
     " COALESCE(m.cancelled_at,0), COALESCE(m.finished_at,0), m.template, m.language,"
-    " (SELECT COUNT(*) FROM massalert_recipients r WHERE r.alert_id = m.id)"
+    " m.recipient_count, m.fanout_cursor"
     " FROM massalerts m LEFT JOIN users u ON u.id = m.created_by";
 
 static const char *column_text(sqlite3_stmt *st, int column)
@@ -70,6 +70,9 @@ static cJSON *alert_json(sqlite3 *db, sqlite3_stmt *st)
     cJSON_AddStringToObject(alert, "template", column_text(st, 14));
     cJSON_AddStringToObject(alert, "language", column_text(st, 15));
     cJSON_AddNumberToObject(alert, "recipients", (double)sqlite3_column_int64(st, 16));
+    /* How many recipients have their messages written (the fan-out's
+     * progress: "recipients" once it is over). */
+    cJSON_AddNumberToObject(alert, "written", (double)sqlite3_column_int64(st, 17));
     cJSON_AddItemToObject(alert, "counts", store_massalert_counts_json(db, id));
     return alert;
 }

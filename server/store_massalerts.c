@@ -2,7 +2,7 @@
  * coalesced stream event (see store_massalerts.h). */
 #include "server/store_massalerts.h"
 #include "server/config.h"
-#include "server/massalert_token.h"
+#include "server/store_massalert_fanout.h"
 #include "server/store_internal.h"
 #include "server/store_massalerts_internal.h"
 #include "server/store_outbox.h"
@@ -98,8 +98,10 @@ static int emit(struct store_tx *tx, int64_t alert_id, struct store_error *error
     const cJSON *queued = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(counts, "total"), "queued");
     if (cJSON_IsNumber(queued) && queued->valuedouble == 0) {
+        /* Not while its fan-out still has recipients to write. */
         static const char done_sql[] = "UPDATE massalerts SET state = 'done', finished_at = ?1"
-                                       " WHERE id = ?2 AND state = 'sending'";
+                                       " WHERE id = ?2 AND state = 'sending' AND NOT EXISTS("
+                                       "SELECT 1 FROM massalert_fanout WHERE alert_id = ?2)";
         sqlite3_stmt *st = store_tx_statement(tx, done_sql);
         if (st) {
             sqlite3_bind_int64(st, 1, tx->now_ms);
@@ -109,17 +111,26 @@ static int emit(struct store_tx *tx, int64_t alert_id, struct store_error *error
         }
     }
     char state[16] = "";
-    static const char state_sql[] = "SELECT state FROM massalerts WHERE id = ?";
+    int64_t recipients = 0, written = 0;
+    static const char state_sql[] =
+        "SELECT state, recipient_count, fanout_cursor FROM massalerts WHERE id = ?";
     sqlite3_stmt *st = store_tx_statement(tx, state_sql);
     if (st) {
         sqlite3_bind_int64(st, 1, alert_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
+        if (sqlite3_step(st) == SQLITE_ROW) {
             store_copy_text(state, sizeof state, sqlite3_column_text(st, 0));
+            recipients = sqlite3_column_int64(st, 1);
+            written = sqlite3_column_int64(st, 2);
+        }
         sqlite3_reset(st);
     }
     cJSON *data = cJSON_CreateObject();
     cJSON_AddNumberToObject(data, "id", (double)alert_id);
     cJSON_AddStringToObject(data, "state", state);
+    /* The selection's size, and how many of them have their messages
+     * written yet (the fan-out's progress). */
+    cJSON_AddNumberToObject(data, "recipients", (double)recipients);
+    cJSON_AddNumberToObject(data, "written", (double)written);
     cJSON_AddItemToObject(data, "counts", counts);
     char *text = cJSON_PrintUnformatted(data);
     cJSON_Delete(data);
@@ -194,6 +205,10 @@ struct create_job {
     const struct actor *actor;
     const struct store_massalert_new *alert;
     struct store_massalert_created *out;
+    /* The selection packed (MASSALERT_PICK_SIZE bytes a pick) when it is
+     * too large to write in this job: stored as is, fanned out later;
+     * else NULL. */
+    const unsigned char *packed;
 };
 
 static void channels_text(unsigned channels, char *out, size_t size)
@@ -225,8 +240,8 @@ static int insert_alert(struct store_tx *tx, struct create_job *job, struct stor
     if (sqlite3_prepare_v2(tx->db,
                            "INSERT INTO massalerts(created_at, created_by, state, lat, lon,"
                            " radius_m, centre_label, alarm_id, template, language, message,"
-                           " channels, expires_at) VALUES(?1,?2,'sending',?3,?4,?5,?6,?7,?8,?9,"
-                           "?10,?11,?12)",
+                           " channels, expires_at, recipient_count, fanout_cursor)"
+                           " VALUES(?1,?2,'sending',?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
                            -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(tx->db, "writing a mass alert", error);
     sqlite3_bind_int64(st, 1, tx->now_ms);
@@ -243,6 +258,8 @@ static int insert_alert(struct store_tx *tx, struct create_job *job, struct stor
     sqlite3_bind_text(st, 10, a->message, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, channels, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 12, tx->now_ms + a->expires_in_ms);
+    sqlite3_bind_int64(st, 13, (int64_t)a->pick_count);
+    sqlite3_bind_int64(st, 14, job->packed ? 0 : (int64_t)a->pick_count);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -251,138 +268,39 @@ static int insert_alert(struct store_tx *tx, struct create_job *job, struct stor
     return STORE_OK;
 }
 
-/* The agent's address on each channel: phone, e-mail, push subscription. */
-struct contact {
-    char phone[OUTBOX_RECIPIENT_SIZE];
-    char email[OUTBOX_RECIPIENT_SIZE];
-    char push[OUTBOX_RECIPIENT_SIZE];
-};
-
-static bool read_contact(struct store_tx *tx, int64_t agent_id, struct contact *out)
-{
-    static const char sql[] = "SELECT COALESCE(phone,''), COALESCE(email,''),"
-                              " COALESCE(push_subscription,'') FROM agents WHERE id = ?";
-    sqlite3_stmt *st = store_tx_statement(tx, sql);
-    if (!st)
-        return false;
-    sqlite3_bind_int64(st, 1, agent_id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) {
-        store_copy_text(out->phone, sizeof out->phone, sqlite3_column_text(st, 0));
-        store_copy_text(out->email, sizeof out->email, sqlite3_column_text(st, 1));
-        store_copy_text(out->push, sizeof out->push, sqlite3_column_text(st, 2));
-    }
-    sqlite3_reset(st);
-    return found;
-}
-
-static int insert_recipient(struct store_tx *tx, int64_t alert_id, const struct massalert_pick *p,
-                            const char *hash, int64_t *id_out, struct store_error *error)
-{
-    static const char sql[] = "INSERT INTO massalert_recipients(alert_id, agent_id, site_id,"
-                              " distance_m, token_hash) VALUES(?,?,?,?,?)";
-    sqlite3_stmt *st = store_tx_statement(tx, sql);
-    if (!st)
-        return store_sql_error(tx->db, "writing a mass alert's recipient", error);
-    sqlite3_bind_int64(st, 1, alert_id);
-    sqlite3_bind_int64(st, 2, p->agent_id);
-    if (p->site_id > 0)
-        sqlite3_bind_int64(st, 3, p->site_id);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, llround(p->distance_m));
-    sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return store_sql_error(tx->db, "writing a mass alert's recipient", error);
-    *id_out = sqlite3_last_insert_rowid(tx->db);
-    return STORE_OK;
-}
-
-static const char *address_of(const struct contact *contact, enum massalert_channel channel)
-{
-    switch (channel) {
-    case MASSALERT_SMS:
-    case MASSALERT_VOICE:
-        return contact->phone;
-    case MASSALERT_EMAIL:
-        return contact->email;
-    case MASSALERT_PUSH:
-        return contact->push;
-    default:
-        return "";
-    }
-}
-
-static int queue_messages(struct store_tx *tx, struct create_job *job, int64_t recipient_id,
-                          const struct massalert_pick *p, const char *body,
-                          struct store_error *error)
-{
-    struct contact contact;
-    if (!read_contact(tx, p->agent_id, &contact))
-        return store_sql_error(tx->db, "reading an agent's contact", error);
-    const struct store_massalert_new *a = job->alert;
-    for (int c = 0; c < MASSALERT_CHANNELS; c++) {
-        unsigned bit = MASSALERT_CHANNEL_BIT(c);
-        const char *address = address_of(&contact, (enum massalert_channel)c);
-        if (!(a->channels & bit) || !(p->reachable & bit) || !address[0])
-            continue;
-        const char *name = massalert_channel_name((enum massalert_channel)c);
-        char key[OUTBOX_KEY_SIZE], label[OUTBOX_LABEL_SIZE];
-        snprintf(key, sizeof key, "massalert-%lld-%lld-%s", (long long)job->out->id,
-                 (long long)recipient_id, name);
-        snprintf(label, sizeof label, _("mass alert %lld (%s)"), (long long)job->out->id, name);
-        struct store_outbox_new message = {
-            .kind = "massalert",
-            .owner_id = recipient_id,
-            .label = label,
-            .channel = name,
-            .format = "text",
-            .recipient = address,
-            .content_type = "text/plain; charset=utf-8",
-            .message_key = key,
-            .body = body,
-            .max_attempts = MASSALERT_ATTEMPTS_MAX,
-            .deadline_at = tx->now_ms + a->expires_in_ms,
-            .priority = OUTBOX_PRIORITY_MASSALERT,
-        };
-        if (store_tx_outbox_add(tx, &message, NULL, error) != STORE_OK)
-            return STORE_ERROR;
-        job->out->deliveries[c]++;
-    }
-    return STORE_OK;
-}
-
+/* A small selection is written now; a larger one is frozen for the
+ * fan-out (store_massalert_fanout.c), which writes it a chunk per job.
+ * Either way the counts are the selection's. */
 static int write_recipients(struct store_tx *tx, struct create_job *job, struct store_error *error)
 {
     const struct store_massalert_new *a = job->alert;
-    size_t body_size = strlen(a->message) + strlen(a->public_url) + MASSALERT_TOKEN_SIZE + 16;
-    char *body = malloc(body_size);
-    if (!body) {
-        store_error_set(error, "out of memory");
-        return STORE_ERROR;
+    struct store_massalert_created *out = job->out;
+    out->recipients = (int64_t)a->pick_count;
+    for (size_t i = 0; i < a->pick_count; i++)
+        for (int c = 0; c < MASSALERT_CHANNELS; c++)
+            out->deliveries[c] +=
+                (a->picks[i].reachable & a->channels & MASSALERT_CHANNEL_BIT(c)) != 0;
+    if (!job->packed) {
+        struct massalert_fanout_alert alert = {out->id, a->channels, a->message, a->public_url,
+                                               tx->now_ms + a->expires_in_ms};
+        size_t written = 0;
+        return store_tx_massalert_fanout_write(tx, &alert, a->picks, a->pick_count, 0, &written,
+                                               error);
     }
-    int status = STORE_OK;
-    for (size_t i = 0; status == STORE_OK && i < a->pick_count; i++) {
-        char token[MASSALERT_TOKEN_SIZE], hash[MASSALERT_HASH_SIZE];
-        char link[CONFIG_TEXT_MAX + MASSALERT_TOKEN_SIZE + 8];
-        int64_t recipient_id = 0;
-        if (!massalert_token_new(token, hash) ||
-            !massalert_reply_link(a->public_url, token, link, sizeof link) ||
-            !massalert_body(a->message, link, body, body_size)) {
-            store_error_set(error, "cannot make a reply link");
-            status = STORE_ERROR;
-            break;
-        }
-        status = insert_recipient(tx, job->out->id, &a->picks[i], hash, &recipient_id, error);
-        if (status == STORE_OK)
-            status = queue_messages(tx, job, recipient_id, &a->picks[i], body, error);
-        job->out->recipients += status == STORE_OK;
-    }
-    free(body);
-    return status;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(tx->db,
+                           "INSERT INTO massalert_fanout(alert_id, public_url, picks)"
+                           " VALUES(?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_sql_error(tx->db, "writing a mass alert's selection", error);
+    sqlite3_bind_int64(st, 1, out->id);
+    sqlite3_bind_text(st, 2, a->public_url, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 3, job->packed, (sqlite3_uint64)a->pick_count * MASSALERT_PICK_SIZE,
+                        SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? STORE_OK
+                             : store_sql_error(tx->db, "writing a mass alert's selection", error);
 }
 
 static char *send_detail(const struct create_job *job)
@@ -457,8 +375,21 @@ int store_massalert_create(struct store *store, const struct actor *actor,
         store_error_set(error, "a mass alert needs a message, channels and a public URL");
         return STORE_INVALID;
     }
-    struct create_job job = {actor, alert, out};
-    return store_write(store, create_job, &job, error);
+    struct create_job job = {actor, alert, out, NULL};
+    unsigned char *packed = NULL;
+    if (alert->pick_count > MASSALERT_FANOUT_INLINE_MAX) {
+        /* Packed here, not in the writer's time. */
+        packed = malloc(alert->pick_count * MASSALERT_PICK_SIZE);
+        if (!packed) {
+            store_error_set(error, "out of memory");
+            return STORE_ERROR;
+        }
+        massalert_picks_pack(alert->picks, alert->pick_count, packed);
+        job.packed = packed;
+    }
+    int status = store_write(store, create_job, &job, error);
+    free(packed);
+    return status;
 }
 
 /* ---- cancelling ---- */
@@ -518,8 +449,14 @@ static int cancel_job(struct store_tx *tx, void *context, struct store_error *er
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "cancelling a mass alert", error);
     job->not_sent = sqlite3_changes(tx->db);
+    /* What the fan-out had not written yet is never written. */
+    int64_t unwritten = 0;
+    if (store_tx_massalert_fanout_drop(tx, job->id, &unwritten, error) != STORE_OK)
+        return STORE_ERROR;
+    job->not_sent += unwritten;
     char detail[96];
-    snprintf(detail, sizeof detail, "{\"not_sent\":%lld}", (long long)job->not_sent);
+    snprintf(detail, sizeof detail, "{\"not_sent\":%lld,\"not_written\":%lld}",
+             (long long)job->not_sent, (long long)unwritten);
     if (store_tx_audit(tx, job->actor, "massalert.cancel", "massalert", job->id, detail, error) !=
         STORE_OK)
         return STORE_ERROR;

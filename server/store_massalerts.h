@@ -1,11 +1,13 @@
 /* store_massalerts.h: a geographic mass alert in the store. Sending is
- * one job: the alert, one recipient row per selected agent (with the hash
- * of the agent's own reply-link token), one outbox row per recipient and
- * channel (kind 'massalert', priority 1, its body the message and the
- * reply link), the audit row and the stream event. The outbox's delivery
- * worker sends the rows from there; what each row comes to is counted
- * per channel by triggers (massalert_counts), which the status, the
- * stream and the report read.
+ * one short job: the alert with its selection frozen, the audit row and
+ * the stream event; one recipient row per selected agent (with the hash
+ * of the agent's own reply-link token) and one outbox row per recipient
+ * and channel (kind 'massalert', priority 1, its body the message and the
+ * reply link) follow in that job for a small selection, else a chunk per
+ * job (store_massalert_fanout.h). The outbox's delivery worker sends the
+ * rows from there; what each row comes to is counted per channel by
+ * triggers (massalert_counts), which the status, the stream and the
+ * report read.
  *
  * The stream event "massalert" ({"id","state","counts"}) is coalesced:
  * at most one per alert every MASSALERT_EVENT_PERIOD_MS; a change inside

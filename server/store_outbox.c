@@ -2,8 +2,10 @@
  * Every change is a job of the group commit, so a claim is durable before
  * the worker sends anything, and an outcome is written with its alarm's
  * stream event, timeline entry and audit row, or not at all. Messages are
- * few and large, so statements are prepared per job rather than cached. */
+ * few and large, so statements are prepared per job rather than cached,
+ * but for those a mass alert runs for each of its messages. */
 #include "server/store_outbox.h"
+#include "server/store_agents_push.h"
 #include "server/store_internal.h"
 #include "server/store_massalerts.h"
 #include "server/store_outbox_internal.h"
@@ -279,8 +281,9 @@ int store_outbox_apply_outcome(struct store_tx *tx, const struct store_outbox_ou
         " delivered_at = CASE WHEN ?1 = 'delivered' THEN ?3 ELSE delivered_at END,"
         " last_error = CASE WHEN ?1 = 'delivered' THEN last_error ELSE ?5 END"
         " WHERE id = ?6 AND state = ?7 RETURNING COALESCE(alarm_id,0), kind, owner_id";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &st, NULL) != SQLITE_OK)
+    /* Cached: a mass alert's outcomes come by the thousand a second. */
+    sqlite3_stmt *st = store_tx_statement(tx, sql);
+    if (!st)
         return store_sql_error(tx->db, "writing an outcome", error);
     sqlite3_bind_text(st, 1, outbox_state_name(o->state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, o->state == OUTBOX_QUEUED ? o->retry_at : tx->now_ms);
@@ -299,13 +302,16 @@ int store_outbox_apply_outcome(struct store_tx *tx, const struct store_outbox_ou
         owner_id = sqlite3_column_int64(st, 2);
         rc = sqlite3_step(st);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "writing an outcome", error);
     if (!changed)
         return STORE_OK;
     store_outbox_touch(touched, alarm_id);
     store_outbox_touch_owner(tx, touched, kind, owner_id);
+    if (o->recipient_gone && o->state == OUTBOX_FAILED && strcmp(kind, "massalert") == 0 &&
+        store_tx_agent_push_subscription_gone(tx, o->id, owner_id, o->error, error) != STORE_OK)
+        return STORE_ERROR;
     /* A mass alert's messages are many: their outcomes are its counts and
      * report (its send, cancel and report are audited), not one audit row
      * each. */

@@ -144,6 +144,13 @@ int store_outbox_confirm(struct store *store, const char *channel, const char *r
                          bool delivered, int64_t at, struct store_error *error);
 int store_outbox_confirm_id(struct store *store, int64_t id, const char *channel, bool delivered,
                             int64_t at, bool *found_out, struct store_error *error);
+/* A mass alert's message on `channel` to recipient row `recipient_id`,
+ * confirmed delivered by the recipient's own device (the notification
+ * its push service worker showed). Idempotent and cheap to repeat: a row
+ * already confirmed is only read, never written again. *found_out: false
+ * when no such message has left yet (none, or never tried). */
+int store_outbox_confirm_recipient(struct store *store, int64_t recipient_id, const char *channel,
+                                   int64_t at, bool *found_out, struct store_error *error);
 /* A report that says only that the gateway has the message (Kannel's
  * "buffered" or "taken by the SMSC"): a row still queued or sending is
  * sent (so never sent again); no verdict of the network is recorded. By
@@ -156,6 +163,10 @@ struct store_outbox_outcome {
     int64_t id;
     enum outbox_state state; /* delivered, queued (retry at retry_at) or failed */
     int64_t retry_at;
+    /* Failed because the recipient's address no longer exists: for a
+     * mass alert's push row, the agent's subscription is cleared in the
+     * same transaction (store_tx_agent_push_subscription_gone). */
+    bool recipient_gone;
     char reference[OUTBOX_REFERENCE_SIZE];
     char error[OUTBOX_ERROR_SIZE];
 };

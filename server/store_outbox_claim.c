@@ -18,8 +18,9 @@ static int fail_overdue(struct store_tx *tx, struct store_outbox_touched *touche
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(tx->db,
-                           "SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1"
-                           " AND deadline_at < ?1 ORDER BY id LIMIT ?2",
+                           "SELECT id FROM outbox INDEXED BY outbox_overdue"
+                           " WHERE state = 'queued' AND deadline_at < ?1"
+                           " AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return store_sql_error(tx->db, "reading the outbox", error);
     sqlite3_bind_int64(st, 1, tx->now_ms);
@@ -214,7 +215,14 @@ int store_outbox_claim_quotas(struct store *store, const struct store_outbox_quo
     if (limit <= 0 || quota_count < 0)
         return STORE_OK;
     struct claim_job job = {quotas, quota_count, others, limit, NULL, 0, out, 0};
-    job.candidates = calloc((size_t)limit * (size_t)(quota_count + 1), sizeof *job.candidates);
+    /* Room for what the channels may take, not limit x channels: a
+     * candidate copies its row (about 1 KB), and a claim runs every few
+     * milliseconds while a mass alert is sent. */
+    size_t room = (size_t)(others < limit ? (others > 0 ? others : 0) : limit);
+    for (int i = 0; i < quota_count; i++)
+        room +=
+            (size_t)(quotas[i].limit < limit ? (quotas[i].limit > 0 ? quotas[i].limit : 0) : limit);
+    job.candidates = calloc(room > 0 ? room : 1, sizeof *job.candidates);
     if (!job.candidates) {
         store_error_set(error, "out of memory");
         return STORE_ERROR;

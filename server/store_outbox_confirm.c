@@ -29,17 +29,20 @@ static int confirm_job(struct store_tx *tx, void *context, struct store_error *e
 {
     struct confirm_job *job = context;
     struct store_outbox_touched touched = {0};
-    sqlite3_stmt *st = NULL;
-    const char *sql =
-        job->accepted_only ? "UPDATE outbox SET " ACCEPTED_SQL " WHERE id = ?4 AND channel = ?5"
-                             " RETURNING COALESCE(alarm_id,0), kind, owner_id"
-        : job->id > 0
-            ? "UPDATE outbox SET confirm_state = ?1, confirmed_at = ?2, " ACCEPTED_SQL
-              " WHERE id = ?4 AND channel = ?5 RETURNING COALESCE(alarm_id,0), kind, owner_id"
-            : "UPDATE outbox SET confirm_state = ?1, confirmed_at = ?2, updated_at = ?3"
-              " WHERE channel = ?5 AND reference = ?6"
-              " RETURNING COALESCE(alarm_id,0), kind, owner_id";
-    if (sqlite3_prepare_v2(tx->db, sql, -1, &st, NULL) != SQLITE_OK)
+    static const char accepted_sql[] =
+        "UPDATE outbox SET " ACCEPTED_SQL " WHERE id = ?4 AND channel = ?5"
+        " RETURNING COALESCE(alarm_id,0), kind, owner_id";
+    static const char by_id_sql[] =
+        "UPDATE outbox SET confirm_state = ?1, confirmed_at = ?2, " ACCEPTED_SQL
+        " WHERE id = ?4 AND channel = ?5 RETURNING COALESCE(alarm_id,0), kind, owner_id";
+    static const char by_reference_sql[] =
+        "UPDATE outbox SET confirm_state = ?1, confirmed_at = ?2, updated_at = ?3"
+        " WHERE channel = ?5 AND reference = ?6 RETURNING COALESCE(alarm_id,0), kind, owner_id";
+    /* Cached: a mass alert's reports come by the thousand a second. */
+    sqlite3_stmt *st = store_tx_statement(tx, job->accepted_only ? accepted_sql
+                                              : job->id > 0      ? by_id_sql
+                                                                 : by_reference_sql);
+    if (!st)
         return store_sql_error(tx->db, "confirming a delivery", error);
     if (!job->accepted_only) {
         sqlite3_bind_text(st, 1, job->delivered ? "delivered" : "undelivered", -1, SQLITE_STATIC);
@@ -59,7 +62,7 @@ static int confirm_job(struct store_tx *tx, void *context, struct store_error *e
         store_outbox_touch_owner(tx, &touched, (const char *)sqlite3_column_text(st, 1),
                                  sqlite3_column_int64(st, 2));
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_sql_error(tx->db, "confirming a delivery", error);
     return store_outbox_announce(tx, &touched, error);
@@ -137,4 +140,59 @@ int store_outbox_accepted_id(struct store *store, int64_t id, const char *channe
     if (found_out)
         *found_out = job.found;
     return status;
+}
+
+/* The id, attempts and confirmation of a mass alert's row (0 id: none). */
+static int read_recipient_row(struct store *store, int64_t recipient_id, const char *channel,
+                              int64_t *id_out, int *attempts_out, bool *confirmed_out,
+                              struct store_error *error)
+{
+    *id_out = 0;
+    *attempts_out = 0;
+    *confirmed_out = false;
+    sqlite3 *db = store_reader_acquire(store, error);
+    if (!db)
+        return STORE_ERROR;
+    sqlite3_stmt *st = NULL;
+    int status = STORE_OK;
+    /* kind = 'massalert' literally, so that the unique index outbox_once
+     * (partial on that kind) finds the row. */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, attempts, COALESCE(confirm_state,'') = 'delivered'"
+                           " FROM outbox WHERE kind = 'massalert' AND owner_id = ? AND channel = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        status = store_sql_error(db, "reading the outbox", error);
+    } else {
+        sqlite3_bind_int64(st, 1, recipient_id);
+        sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *id_out = sqlite3_column_int64(st, 0);
+            *attempts_out = sqlite3_column_int(st, 1);
+            *confirmed_out = sqlite3_column_int(st, 2) != 0;
+        }
+    }
+    sqlite3_finalize(st);
+    store_reader_release(store, db);
+    return status;
+}
+
+int store_outbox_confirm_recipient(struct store *store, int64_t recipient_id, const char *channel,
+                                   int64_t at, bool *found_out, struct store_error *error)
+{
+    int64_t id = 0;
+    int attempts = 0;
+    bool confirmed = false;
+    *found_out = false;
+    if (read_recipient_row(store, recipient_id, channel, &id, &attempts, &confirmed, error) !=
+        STORE_OK)
+        return STORE_ERROR;
+    /* A message never tried cannot be on the device: a replayed or
+     * forged acknowledgement must not stop it from being sent. */
+    if (id == 0 || attempts == 0)
+        return STORE_OK;
+    if (confirmed) {
+        *found_out = true;
+        return STORE_OK;
+    }
+    return store_outbox_confirm_id(store, id, channel, true, at, found_out, error);
 }

@@ -393,6 +393,27 @@ static const char *const migrations[] = {
      * that names the one it updates; the reply counts how many went. */
     "ALTER TABLE escalations ADD COLUMN updates_id INTEGER REFERENCES escalations(id);"
     "ALTER TABLE massalert_replies ADD COLUMN relayed_escalations INTEGER NOT NULL DEFAULT 0;",
+
+    /* A mass alert's fan-out in chunks (store_massalert_fanout.c): the
+     * send writes the alert with the selection frozen at that instant
+     * (massalert_fanout.picks: agent, site, distance and channels of each
+     * selected agent, packed) and answers; recipient and outbox rows are
+     * then written a chunk per job, fanout_cursor (the next pick) moving
+     * in the same transaction as the chunk's rows, so that a restart
+     * resumes where the last commit stopped. The fan-out row goes when
+     * the last chunk is written or the alert is cancelled. recipient_count
+     * is the selection's size, known at the send. */
+    "ALTER TABLE massalerts ADD COLUMN recipient_count INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE massalerts ADD COLUMN fanout_cursor INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE massalerts SET recipient_count = (SELECT COUNT(*) FROM massalert_recipients r"
+    " WHERE r.alert_id = massalerts.id), fanout_cursor = (SELECT COUNT(*)"
+    " FROM massalert_recipients r WHERE r.alert_id = massalerts.id);"
+    "CREATE TABLE massalert_fanout("
+    " alert_id INTEGER PRIMARY KEY REFERENCES massalerts(id), public_url TEXT NOT NULL,"
+    " picks BLOB NOT NULL);"
+    /* Each claim looks for queued rows past their deadline: with 100,000
+     * rows due at once, through outbox_due it read every one of them. */
+    "CREATE INDEX outbox_overdue ON outbox(deadline_at) WHERE state = 'queued';",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

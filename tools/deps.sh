@@ -18,6 +18,10 @@ packages=(
   # Voice calls: libre/librem (SIP, RTP, G.711), espeak-ng's library and
   # libsamplerate (speech at 8 kHz); baresip and sox for the voice tests.
   libre-dev librem-dev libespeak-ng-dev espeak-ng-data libsamplerate0-dev baresip-core sox
+  # The French catalogue needs a French locale: vigied translates each
+  # reply page with uselocale(), which glibc only grants for a locale
+  # that exists (locale_deps below generates fr_FR.UTF-8).
+  locales
 )
 # tests/browser's node modules (playwright-core, pinned by package-lock.json).
 browser_deps() {
@@ -29,11 +33,29 @@ browser_deps() {
   echo "deps: npm ci in tests/browser"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
+# fr_FR.UTF-8, generated (and kept in /etc/locale.gen, so that a later
+# locale-gen keeps it) when the system has no French locale.
+locale_deps() {
+  locale -a 2>/dev/null | grep -qi '^fr_FR\.utf-\?8$' && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: no fr_FR.UTF-8 locale; run: sudo localedef -i fr_FR -f UTF-8 fr_FR.UTF-8" >&2
+    return 1
+  fi
+  echo "deps: generating the fr_FR.UTF-8 locale"
+  if [ -f /etc/locale.gen ] && command -v locale-gen >/dev/null; then
+    grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen ||
+      sed -i 's/^# *fr_FR.UTF-8 UTF-8/fr_FR.UTF-8 UTF-8/' /etc/locale.gen
+    grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >/dev/null
+  else
+    localedef -i fr_FR -f UTF-8 fr_FR.UTF-8
+  fi
+}
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && { browser_deps; exit 0; }
+[ ${#missing[@]} -eq 0 ] && { browser_deps; locale_deps; exit 0; }
 echo "deps: installing ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
   echo "deps: not root; run: sudo apt-get install -y ${missing[*]}" >&2
@@ -43,3 +65,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 browser_deps
+locale_deps

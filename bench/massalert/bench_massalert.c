@@ -3,10 +3,13 @@
  * into a fresh database), a 30 km circle around each of several towns,
  * the selection timed in the store alone (store_massalert_audience, in
  * this process) and through the API (POST /v1/massalerts with "dry_run"
- * against a real vigied on loopback), p50 and p99 of each. The fan-out of
- * 100,000 messages to loopback gateways and the kill -9 in the middle of a
- * send are measured once vigied sends (until then the bench says "not
- * measured" and why). Bounded: a fixed number of repetitions per circle.
+ * against a real vigied on loopback), p50 and p99 of each. Then the
+ * sending (sending.c): the fan-out of about 100,000 SMS to a loopback
+ * gateway that answers as Kannel does (sms_gateway.c), the send's answer
+ * time, the rate, the peak second against the throttle, the slowest alarm
+ * recorded meanwhile, and a kill -9 in the middle of a send (until vigied
+ * sends, the bench says "not measured" and why). Bounded: a fixed number
+ * of repetitions per circle.
  * Prints the machine, the figures, the peers of anchors.md (none for mass
  * alerts) and the targets with PASS or MISS. Exit 1 when the set-up
  * fails, vigied dies or the API and the store disagree on a count; a
@@ -16,6 +19,7 @@
 #include "server/store_massalert_audience.h"
 #include "common/clock.h"
 #include "tests/lib/harness.h"
+#include "tests/lib/harness_kannel.h"
 
 #include <math.h>
 #include <signal.h>
@@ -28,6 +32,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -39,20 +44,13 @@
 #define AGENTS_DEFAULT 1000000
 #define AGENTS_MIN     1000
 /* Past this the registry is not a country's; the database would pass 1 GB. */
-#define AGENTS_MAX      5000000
-#define REPEAT_DEFAULT  20
-#define REPEAT_MAX      200
-#define SAMPLES_MAX     (TOWN_COUNT * REPEAT_MAX)
-#define RADIUS_M        30000.0
-#define TARGET_P99_MS   50.0 /* the issue: selection in a 30 km circle */
-#define FANOUT_MESSAGES 100000
-#define FANOUT_TARGET   100000.0 /* messages a minute, the issue's floor */
-/* The SMS throttle of the run: 3 times the floor, so that the floor is
- * vigied's to reach, and the peak per second must stay under it. */
-#define SMS_RATE         5000
-#define SMS_RATE_TEXT    "5000"
-#define FANOUT_TIMEOUT_S 600
-#define PASSWORD         "bench-massalert-42"
+#define AGENTS_MAX     5000000
+#define REPEAT_DEFAULT 20
+#define REPEAT_MAX     200
+#define SAMPLES_MAX    (TOWN_COUNT * REPEAT_MAX)
+#define RADIUS_M       30000.0
+#define TARGET_P99_MS  50.0 /* the issue: selection in a 30 km circle */
+#define PASSWORD       "bench-massalert-42"
 #define ALL_CHANNELS                                                                               \
     (MASSALERT_CHANNEL_BIT(MASSALERT_SMS) | MASSALERT_CHANNEL_BIT(MASSALERT_EMAIL) |               \
      MASSALERT_CHANNEL_BIT(MASSALERT_VOICE) | MASSALERT_CHANNEL_BIT(MASSALERT_PUSH))
@@ -216,171 +214,6 @@ static bool api_phase(struct world *world, const char *token, int repeat,
     return ok;
 }
 
-/* ---- Sending (the fan-out and the kill -9) ---- */
-
-/* Whether this vigied sends: POST /v1/massalerts without "dry_run" on an
- * empty circle (no agent in the middle of the Atlantic) answers 501 while
- * sending is not built. */
-static bool sending_built(struct world *world, const char *token)
-{
-    long status = 0;
-    cJSON *answer = NULL;
-    http_request(world, "POST", "/v1/massalerts", token,
-                 "{\"area\":{\"circle\":{\"lat\":45.0,\"lon\":-30.0,\"radius_m\":800}},"
-                 "\"message\":\"bench probe\",\"channels\":[\"sms\"]}",
-                 &status, &answer);
-    return status != 501 && status != 0;
-}
-
-/* Delivered SMS of an alert, as the outbox says. */
-static int64_t delivered(struct world *world, int64_t alert)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT COUNT(*) FROM outbox o JOIN massalert_recipients r ON r.id = o.owner_id"
-             " WHERE o.kind = 'massalert' AND r.alert_id = %lld AND o.state = 'delivered'",
-             (long long)alert);
-    return world_sql_int(world, NULL, sql);
-}
-
-/* Sends alert number `tag` by SMS in the circle; its id and SMS count. */
-static bool send_alert(struct world *world, const char *token, int tag, double radius_m,
-                       int64_t *id, int64_t *messages)
-{
-    char body[384];
-    snprintf(body, sizeof body,
-             "{\"area\":{\"circle\":{\"lat\":%.4f,\"lon\":%.4f,\"radius_m\":%.0f}},"
-             "\"message\":\"bench-alert-%d NE QUITTEZ PAS VOTRE SITE\",\"channels\":[\"sms\"]}",
-             towns[0].lat, towns[0].lon, radius_m, tag);
-    long status = 0;
-    cJSON *answer = NULL;
-    bool ok = http_request(world, "POST", "/v1/massalerts", token, body, &status, &answer) &&
-              status == 201;
-    *id = ok ? json_int(answer, "id") : 0;
-    *messages = ok ? json_int(answer, "deliveries.sms") : 0;
-    if (!ok && status == 0)
-        printf("  the send to %.0f km of Paris did not answer within the harness's %d ms\n"
-               "  (tests/lib/harness.h HTTP_TIMEOUT_MS): vigied writes every recipient and\n"
-               "  outbox row in one job before answering\n",
-               radius_m / 1000, HTTP_TIMEOUT_MS);
-    else if (!ok)
-        printf("  the send answered %ld: %s\n", status,
-               answer ? cJSON_PrintUnformatted(answer) : "");
-    return ok && *id > 0 && *messages > 0;
-}
-
-/* The smallest circle around Paris whose dry run reaches FANOUT_MESSAGES by SMS. */
-static double fanout_radius(struct world *world, const char *token)
-{
-    static const double radii_km[] = {30, 60, 90, 120, 160, 200};
-    double chosen = 200000;
-    for (size_t i = 0; i < sizeof radii_km / sizeof radii_km[0]; i++) {
-        char body[320];
-        snprintf(body, sizeof body,
-                 "{\"area\":{\"circle\":{\"lat\":%.4f,\"lon\":%.4f,\"radius_m\":%.0f}},"
-                 "\"message\":\"x\",\"channels\":[\"sms\"],\"dry_run\":true}",
-                 towns[0].lat, towns[0].lon, radii_km[i] * 1000);
-        long status = 0;
-        cJSON *answer = NULL;
-        if (http_request(world, "POST", "/v1/massalerts", token, body, &status, &answer) &&
-            status == 200 && json_int(answer, "recipients") >= FANOUT_MESSAGES)
-            return radii_km[i] * 1000;
-    }
-    return chosen;
-}
-
-/* Waits (bounded) until the gateway took `count` messages of the alert. */
-static bool wait_gateway(struct gateway *g, int tag, int64_t count, int timeout_s)
-{
-    int64_t deadline = clock_monotonic_us() + (int64_t)timeout_s * 1000000;
-    while (gateway_received(g, tag, NULL) < count && clock_monotonic_us() < deadline)
-        harness_sleep_ms(50);
-    return gateway_received(g, tag, NULL) >= count;
-}
-
-static bool wait_delivered(struct world *world, int64_t alert, int64_t count, int timeout_s)
-{
-    int64_t deadline = clock_monotonic_us() + (int64_t)timeout_s * 1000000;
-    while (delivered(world, alert) < count && clock_monotonic_us() < deadline)
-        harness_sleep_ms(500);
-    return delivered(world, alert) >= count;
-}
-
-struct fanout_result {
-    bool measured;
-    double per_minute;
-    int64_t messages, peak, missing, doubled;
-    bool kill_ok;
-};
-
-static bool fanout_run(struct world *world, const char **token, struct gateway *g,
-                       struct fanout_result *r)
-{
-    char setting[128];
-    world_stop(world);
-    snprintf(setting, sizeof setting, "sms_gateway_url=http://127.0.0.1:%u/cgi-bin/sendsms",
-             g->port);
-    if (!world_set(world, setting) || !world_set(world, "sms_rate=" SMS_RATE_TEXT) ||
-        !world_start(world) || !(*token = login(world, "bench-op", PASSWORD)))
-        return false;
-    double radius = fanout_radius(world, *token);
-    int64_t id = 0;
-    int64_t begin = clock_monotonic_us();
-    if (!send_alert(world, *token, 1, radius, &id, &r->messages) ||
-        !wait_gateway(g, 1, r->messages, FANOUT_TIMEOUT_S))
-        return false;
-    double seconds = (double)(clock_monotonic_us() - begin) / 1e6;
-    r->per_minute = (double)r->messages / seconds * 60.0;
-    r->peak = gateway_peak(g);
-    r->measured = wait_delivered(world, id, r->messages, FANOUT_TIMEOUT_S);
-    printf("  fan-out: %lld SMS to %.0f km of Paris in %.1f s: %.0f a minute; peak %lld in one "
-           "second (sms_rate %s); all delivered in the outbox: %s\n",
-           (long long)r->messages, radius / 1000, seconds, r->per_minute, (long long)r->peak,
-           SMS_RATE_TEXT, r->measured ? "yes" : "NO");
-    /* The kill -9: a second alert, vigied killed a third of the way in. */
-    int64_t second = 0, count = 0;
-    if (!send_alert(world, *token, 2, RADIUS_M, &second, &count) ||
-        !wait_gateway(g, 2, count / 3, FANOUT_TIMEOUT_S))
-        return false;
-    int64_t before = gateway_received(g, 2, NULL);
-    world_kill(world);
-    if (!world_start(world) || !(*token = login(world, "bench-op", PASSWORD)))
-        return false;
-    bool done = wait_delivered(world, second, count, FANOUT_TIMEOUT_S);
-    int64_t doubled = 0, received = gateway_received(g, 2, &doubled);
-    r->doubled = doubled;
-    r->missing = count - (received - doubled);
-    r->kill_ok = done && r->missing == 0 && r->doubled == 0;
-    printf("  kill -9: %lld SMS, %lld taken by the gateway before the kill; after the restart\n"
-           "  all delivered in the outbox: %s; missing at the gateway %lld, doubled %lld\n",
-           (long long)count, (long long)before, done ? "yes" : "NO", (long long)r->missing,
-           (long long)r->doubled);
-    return true;
-}
-
-static void sending_phase(struct world *world, const char **token, struct fanout_result *r)
-{
-    printf("\nFan-out of %d messages to a loopback SMS gateway (Kannel's sendsms answered by\n"
-           "this program; target at least %.0f a minute, no throttle exceeded) and a kill -9\n"
-           "in the middle of a send (none missing, none doubled):\n",
-           FANOUT_MESSAGES, FANOUT_TARGET);
-    fflush(stdout);
-    memset(r, 0, sizeof *r);
-    if (!sending_built(world, *token)) {
-        printf("  not measured: sending not built (POST /v1/massalerts without dry_run answers "
-               "501)\n");
-        return;
-    }
-    /* Static: its connection threads outlive this phase (vigied keeps its
-     * connections alive until it stops). */
-    static struct gateway g;
-    if (!gateway_start(&g) || !fanout_run(world, token, &g, r)) {
-        printf("  not measured: the send could not run to its end (see above)\n");
-        r->measured = false;
-    }
-    gateway_stop(&g);
-}
-
 /* ---- Report ---- */
 
 static void print_header(const struct world *world, size_t agents)
@@ -406,6 +239,8 @@ static const char *verdict(bool passed)
     return passed ? "PASS" : "MISS";
 }
 
+#include "bench/massalert/sending.c"
+
 static void print_targets(struct samples *store, struct samples *store_cpu, struct samples *api,
                           const struct fanout_result *fanout)
 {
@@ -423,15 +258,7 @@ static void print_targets(struct samples *store, struct samples *store_cpu, stru
            percentile(store_cpu->ms, store_cpu->count, 99));
     printf("  API dry run:     p50 %.2f ms, p99 %.2f ms  %s\n", api_p50, api_p99,
            verdict(api_p99 < TARGET_P99_MS));
-    if (!fanout->measured) {
-        printf("  fan-out of %d messages: not measured\n", FANOUT_MESSAGES);
-        return;
-    }
-    printf("  fan-out: %.0f a minute, peak %lld/s under sms_rate %d  %s\n", fanout->per_minute,
-           (long long)fanout->peak, SMS_RATE,
-           verdict(fanout->per_minute >= FANOUT_TARGET && fanout->peak <= SMS_RATE));
-    printf("  kill -9 in a send: %lld missing, %lld doubled  %s\n", (long long)fanout->missing,
-           (long long)fanout->doubled, verdict(fanout->kill_ok));
+    sending_print_targets(fanout);
 }
 
 static bool parse_size(const char *text, long min, long max, long *out)
@@ -490,6 +317,8 @@ int main(int argc, char **argv)
         world_destroy(world);
         return 1;
     }
+    /* The site of the alarms the sending phase's probe records. */
+    int64_t probe_site = world_add_site(world, "Bench probe", "Paris");
     double seconds = (double)(clock_monotonic_us() - written) / 1e6;
     printf("written:  in %.1f s (%.0f agents/s, one transaction, R*Tree by the schema's "
            "triggers)\n",
@@ -506,7 +335,7 @@ int main(int argc, char **argv)
         ok = api_phase(world, token, repeat, tallies, &api_samples);
     struct fanout_result fanout = {0};
     if (ok)
-        sending_phase(world, &token, &fanout);
+        sending_phase(world, &token, probe_site, &fanout);
     print_targets(&store_samples, &store_cpu, &api_samples, &fanout);
     bool clean = world_destroy(world);
     printf("\ntotal time %.1f s; load average now %s; %s\n",

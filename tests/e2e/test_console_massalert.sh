@@ -10,7 +10,8 @@
 # (the hit-and-run preset), ... 30 km (the attack preset): the counts
 # follow. Turning SMS off changes the SMS count only. She types a centre
 # in degrees, minutes and seconds as a patrol dictates it; and a
-# supervisor's console shows all of it but refuses to send.
+# supervisor's console shows all of it, counts included, but refuses to
+# send.
 . "$(dirname "$0")/lib.sh"
 plan 5
 
@@ -131,14 +132,15 @@ keys A C-x
 wait_for A "No message yet: t chooses a template, i writes the text"
 test_end
 
-test_begin "a supervisor sees the composer but cannot send (nor count)" 40
+test_begin "a supervisor sees the composer and its counts but cannot send" 40
 console_start B 80 24 -- --server "$url" --user sam
 console_login B sam
 wait_for B "READ-ONLY"
 keys B M
 wait_for B "read-only: cannot send"
-# Counting is a POST the server keeps for operators: the panel says so.
-wait_for B "Counting is for operators"
+# A dry run is a read: the supervisor sees whom the area would reach.
+wait_for B "Agents reached: "
+expect_no_screen B "Cannot count"
 keys B i
 type_text B "Test message {reply}"
 keys B Enter

@@ -171,8 +171,21 @@ static void test_bad_requests_and_roles_are_refused(void **state)
         if (status != 400 || strcmp(json_string(answer, "error.code"), cases[i].code) != 0)
             fail_msg("case %zu: %ld %s", i, status, answer ? cJSON_PrintUnformatted(answer) : "");
     }
-    /* A supervisor reads; he does not alert. */
-    dry_run(story, story->supervisor, 800, "[\"sms\"]", 403);
+    /* A supervisor sees whom an area would reach, the operator's count;
+     * he does not alert. */
+    cJSON *seen = dry_run(story, story->supervisor, 800, "[\"sms\"]", 200);
+    cJSON *counted = dry_run(story, story->operator, 800, "[\"sms\"]", 200);
+    assert_true(json_int(seen, "recipients") > 0);
+    assert_int_equal(json_int(seen, "recipients"), json_int(counted, "recipients"));
+    /* This centre has no SMS gateway: the count says so before sending. */
+    assert_int_equal(json_count(seen, "unconfigured"), 1);
+    assert_string_equal(json_string(seen, "unconfigured.0"), "sms");
+    assert_true(http_request(story->world, "POST", "/v1/massalerts", story->supervisor,
+                             "{\"area\":{\"circle\":{\"lat\":48.8708,\"lon\":2.3318,"
+                             "\"radius_m\":800}},\"channels\":[\"sms\"],\"message\":\"test\"}",
+                             &status, &answer));
+    assert_int_equal(status, 403);
+    assert_string_equal(json_string(answer, "error.code"), "forbidden");
     /* Sending where nobody is reachable sends nothing, and says why. */
     assert_true(http_request(story->world, "POST", "/v1/massalerts", story->operator,
                              "{\"area\":{\"circle\":{\"lat\":48,\"lon\":2,\"radius_m\":800}},"

@@ -3,13 +3,17 @@
  * the outbox, says "received", then reports a sighting with a position;
  * each reply reaches the operators' stream at once with the agent, the
  * site and the distance, and is in the alert's detail. A link that is
- * unknown, expired or used up gets a clear page, never a reply. */
+ * unknown, expired or used up gets a clear page, never a reply. Each page
+ * speaks the alert's language (from the French catalogue when French),
+ * else the browser's, else the centre's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <curl/curl.h>
+#include <glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +213,7 @@ static void test_received_then_a_sighting_reach_the_console(void **state)
     snprintf(path, sizeof path, "/r/%s", story->tokens[0]);
     page(story, "GET", path, NULL, &reply);
     assert_non_null(strstr(reply.body, "id=\"received-note\""));
-    assert_non_null(strstr(reply.body, "depuis cette page : 2"));
+    assert_non_null(strstr(reply.body, "depuis cette page\u00a0: 2"));
     /* And the audit has each reply, in a chain that still verifies. */
     assert_int_equal(world_sql_int(story->world, NULL,
                                    "SELECT COUNT(*) FROM audit WHERE action = 'massalert.reply'"),
@@ -282,6 +286,124 @@ static void test_a_cancelled_alert_still_takes_sightings(void **state)
         1);
 }
 
+/* ---- the page's language ---- */
+
+/* GET `path` as a browser whose Accept-Language is `languages` (NULL:
+ * none); the status, and the body in `body` (freed with the world). */
+static size_t keep_body(char *data, size_t size, size_t count, void *closure)
+{
+    GString *body = closure;
+    g_string_append_len(body, data, (gssize)(size * count));
+    return size * count;
+}
+
+static long get_as_browser(struct story *story, const char *path, const char *languages,
+                           const char **body_out)
+{
+    CURL *curl = curl_easy_init();
+    GString *body = g_string_new("");
+    struct curl_slist *headers = NULL;
+    char url[256], header[128];
+    snprintf(url, sizeof url, "%s%s", story->world->base_url, path);
+    if (languages) {
+        snprintf(header, sizeof header, "Accept-Language: %s", languages);
+        headers = curl_slist_append(headers, header);
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)HTTP_TIMEOUT_MS);
+    long status = 0;
+    if (curl_easy_perform(curl) == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    *body_out = world_keep(story->world, g_string_free(body, FALSE), g_free);
+    return status;
+}
+
+/* Sends an alert in `language` ("" for none given) and returns the reply
+ * token of its first recipient, from the SMS in the outbox. */
+static const char *alert_in(struct story *story, const char *language)
+{
+    char body[512], language_field[48] = "";
+    if (language[0])
+        snprintf(language_field, sizeof language_field, ",\"language\":\"%s\"", language);
+    snprintf(body, sizeof body,
+             "{\"area\":{\"circle\":{\"lat\":48.8708,\"lon\":2.3318,\"radius_m\":800}},"
+             "\"message\":\"DO NOT LEAVE YOUR SITE\",\"channels\":[\"sms\"]%s}",
+             language_field);
+    long status = 0;
+    cJSON *json = NULL;
+    assert_true(http_request(story->world, "POST", "/v1/massalerts", story->operator, body, &status,
+                             &json));
+    assert_int_equal(status, 201);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT o.body FROM outbox o JOIN massalert_recipients r ON r.id = o.owner_id"
+             " WHERE r.alert_id = %lld AND o.channel = 'sms' ORDER BY o.id LIMIT 1",
+             (long long)json_int(json, "id"));
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *token = NULL;
+    if (sqlite3_open_v2(story->world->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *link = strstr((const char *)sqlite3_column_text(st, 0), "/r/");
+        if (link)
+            token = world_keep(story->world, g_strdup(link + 3), g_free);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_non_null(token);
+    return token;
+}
+
+static void test_each_page_speaks_its_language(void **state)
+{
+    struct story *story = *state;
+    char path[160];
+    const char *body = NULL;
+    /* A French alert: French, whatever the browser prefers. */
+    snprintf(path, sizeof path, "/r/%s", story->tokens[0]);
+    assert_int_equal(get_as_browser(story, path, "en-GB,en;q=0.9", &body), 200);
+    assert_non_null(strstr(body, "<html lang=\"fr\">"));
+    assert_non_null(strstr(body, "J&#39;ai bien reçu ce message"));
+    assert_non_null(strstr(body, "Qu&#39;avez-vous vu\u00a0?"));
+
+    /* An English alert: English, even for a French browser. */
+    snprintf(path, sizeof path, "/r/%s", alert_in(story, "en"));
+    assert_int_equal(get_as_browser(story, path, "fr-FR,fr;q=0.9", &body), 200);
+    assert_non_null(strstr(body, "<html lang=\"en\">"));
+    assert_non_null(strstr(body, "<title>Security alert</title>"));
+    assert_non_null(strstr(body, "I received this message"));
+    assert_null(strstr(body, "reçu"));
+
+    /* An alert in a language we do not speak: the browser's choice. */
+    snprintf(path, sizeof path, "/r/%s", alert_in(story, "de"));
+    assert_int_equal(get_as_browser(story, path, "de-DE,fr;q=0.8,en;q=0.5", &body), 200);
+    assert_non_null(strstr(body, "<title>Alerte de sécurité</title>"));
+    assert_non_null(strstr(body, "Envoyer mon signalement"));
+    assert_int_equal(get_as_browser(story, path, "en-US,en;q=0.9,fr;q=0.8", &body), 200);
+    assert_non_null(strstr(body, "Send my report"));
+    /* No preference: the centre's language (event_labels, English here). */
+    assert_int_equal(get_as_browser(story, path, NULL, &body), 200);
+    assert_non_null(strstr(body, "Send my report"));
+
+    /* No alert at all (a broken link): the browser's language. */
+    assert_int_equal(get_as_browser(story, "/r/NotARealToken", "fr", &body), 404);
+    assert_non_null(strstr(body, "Ce lien de réponse n&#39;est pas valable"));
+    assert_int_equal(get_as_browser(story, "/r/NotARealToken", "en", &body), 404);
+    assert_non_null(strstr(body, "This reply link is not valid"));
+
+    /* The thanks of a reply to the English alert are English. */
+    snprintf(path, sizeof path, "/r/%s/received", alert_in(story, "en"));
+    struct http_reply reply;
+    page(story, "POST", path, NULL, &reply);
+    assert_int_equal(reply.status, 200);
+    assert_non_null(strstr(reply.body, "The control room knows that you received the message"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +414,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_replies_get_clear_pages, story_up, story_down),
         cmocka_unit_test_setup_teardown(test_a_cancelled_alert_still_takes_sightings, story_up,
                                         story_down),
+        cmocka_unit_test_setup_teardown(test_each_page_speaks_its_language, story_up, story_down),
     };
     return cmocka_run_group_tests(tests, template_up, template_down);
 }

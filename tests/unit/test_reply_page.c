@@ -9,11 +9,40 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "server/reply_form.h"
 #include "server/reply_page.h"
+#include "server/reply_page_language.h"
+#include "server/reply_page_worker.h"
+#include "common/i18n.h"
+
+/* The catalogues `make` compiled for this build: build/KIND/locale, two
+ * levels above this test's build/KIND/tests/unit; and a French locale,
+ * without which French pages cannot be had (make deps makes one). */
+static int catalogue_up(void **state)
+{
+    (void)state;
+    char executable[PATH_MAX], dir[PATH_MAX + 32];
+    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    if (length <= 0)
+        return -1;
+    executable[length] = '\0';
+    snprintf(dir, sizeof dir, "%s/../../locale", dirname(executable));
+    if (!bindtextdomain(VIGIE_TEXT_DOMAIN, dir) ||
+        !bind_textdomain_codeset(VIGIE_TEXT_DOMAIN, "UTF-8"))
+        return -1;
+    if (!reply_page_language_available("fr")) {
+        fprintf(stderr, "no French locale (fr_FR.UTF-8): run make deps\n");
+        return -1;
+    }
+    return 0;
+}
 
 static struct store_massalert_token_view hostile_view(void)
 {
@@ -40,7 +69,7 @@ static void test_alert_page_escapes_everything(void **state)
     (void)state;
     struct store_massalert_token_view view = hostile_view();
     struct reply_page page = {.kind = REPLY_PAGE_ALERT,
-                              .french = true,
+                              .language = "fr",
                               .token = "Tok_en-1",
                               .view = &view,
                               .nonce = "N0nce"};
@@ -60,6 +89,16 @@ static void test_alert_page_escapes_everything(void **state)
     assert_non_null(strstr(html, "name=\"text\" maxlength=\"1000\""));
     assert_null(strstr(html, "http://"));
     assert_null(strstr(html, "https://"));
+    /* Without Web Push configured, no offer to subscribe the phone. */
+    assert_null(strstr(html, "<section id=\"push-section\""));
+    free(html);
+    /* With it, the offer carries the centre's key and posts next to the page. */
+    page.push_key = "BKey_1-\"x";
+    html = render(&page);
+    assert_non_null(strstr(html, "<section id=\"push-section\" hidden>"));
+    assert_non_null(strstr(html, "data-key=\"BKey_1-&quot;x\""));
+    assert_non_null(strstr(html, "data-action=\"Tok_en-1/push-subscription\""));
+    assert_non_null(strstr(html, "Recevoir les alertes sur ce téléphone"));
     free(html);
 }
 
@@ -83,7 +122,7 @@ static void test_english_and_state_notes(void **state)
 static void test_answer_pages(void **state)
 {
     (void)state;
-    struct reply_page page = {.kind = REPLY_PAGE_EXPIRED, .french = true, .nonce = "n"};
+    struct reply_page page = {.kind = REPLY_PAGE_EXPIRED, .language = "fr", .nonce = "n"};
     char *html = render(&page);
     assert_non_null(strstr(html, "Alerte terminée"));
     assert_null(strstr(html, "<form"));
@@ -94,7 +133,7 @@ static void test_answer_pages(void **state)
     assert_non_null(strstr(html, "This reply link is not valid"));
     free(html);
     page = (struct reply_page){
-        .kind = REPLY_PAGE_THANKS_SEEN, .french = true, .token = "abc", .nonce = "n"};
+        .kind = REPLY_PAGE_THANKS_SEEN, .language = "fr", .token = "abc", .nonce = "n"};
     html = render(&page);
     assert_non_null(strstr(html, "Votre signalement a été transmis au centre"));
     assert_non_null(strstr(html, "href=\"../abc\""));
@@ -106,14 +145,41 @@ static void test_answer_pages(void **state)
     free(html);
 }
 
-static void test_accept_language(void **state)
+static void test_the_language_of_a_page(void **state)
 {
     (void)state;
-    assert_true(reply_page_prefers_french("fr-FR,fr;q=0.9,en;q=0.8"));
-    assert_true(reply_page_prefers_french("fr"));
-    assert_false(reply_page_prefers_french("en-GB,fr;q=0.5"));
-    assert_false(reply_page_prefers_french("fry"));
-    assert_false(reply_page_prefers_french(NULL));
+    /* The alert's language first, whatever the browser says. */
+    assert_string_equal(reply_page_language_choose("fr", "en-GB,en", "en"), "fr");
+    assert_string_equal(reply_page_language_choose("en", "fr-FR,fr", "fr"), "en");
+    assert_string_equal(reply_page_language_choose("FR-be", NULL, NULL), "fr");
+    /* Then the browser's preference, by q-value, among what we speak. */
+    assert_string_equal(reply_page_language_choose("", "fr-FR,fr;q=0.9,en;q=0.8", "en"), "fr");
+    assert_string_equal(reply_page_language_choose(NULL, "en-GB,fr;q=0.5", "fr"), "en");
+    assert_string_equal(reply_page_language_choose("de", "de-DE, fr;q=0.3, en;q=0.2", "en"), "fr");
+    assert_string_equal(reply_page_language_choose(NULL, "en;q=0.4, fr;q=0.7", "en"), "fr");
+    /* Then the centre's; then English. */
+    assert_string_equal(reply_page_language_choose(NULL, "fr;q=0, de", "en"), "en");
+    assert_string_equal(reply_page_language_choose(NULL, "fry", "fr"), "fr");
+    assert_string_equal(reply_page_language_choose(NULL, "*", "fr"), "fr");
+    assert_string_equal(reply_page_language_choose("xx", "q=1;fr", NULL), "en");
+    assert_string_equal(reply_page_language_choose(NULL, NULL, NULL), "en");
+}
+
+static void test_the_worker_speaks_the_page_language(void **state)
+{
+    (void)state;
+    size_t length = 0;
+    char *script = reply_page_worker_render("fr", &length);
+    assert_non_null(script);
+    assert_int_equal(strlen(script), length);
+    assert_non_null(strstr(script, "var TITLE = \"Alerte de sécurité\";"));
+    assert_non_null(strstr(script, "self.addEventListener(\"push\""));
+    assert_non_null(strstr(script, "/delivered"));
+    assert_non_null(strstr(script, "showNotification(TITLE"));
+    free(script);
+    script = reply_page_worker_render("en", &length);
+    assert_non_null(strstr(script, "var TITLE = \"Security alert\";"));
+    free(script);
 }
 
 static void test_form_encoded(void **state)
@@ -188,10 +254,11 @@ int main(void)
         cmocka_unit_test(test_alert_page_escapes_everything),
         cmocka_unit_test(test_english_and_state_notes),
         cmocka_unit_test(test_answer_pages),
-        cmocka_unit_test(test_accept_language),
+        cmocka_unit_test(test_the_language_of_a_page),
+        cmocka_unit_test(test_the_worker_speaks_the_page_language),
         cmocka_unit_test(test_form_encoded),
         cmocka_unit_test(test_form_refusals),
         cmocka_unit_test(test_json_body),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, catalogue_up, NULL);
 }

@@ -6,9 +6,10 @@
  * (401 when missing or invalid: bad signature, another origin, expired or
  * more than 24 h ahead; 403 without a "sub" contact, or when the
  * subscription was made for another key), answers 404 for an unknown subscription and 410 for one
- * marked gone, 429 with Retry-After to the first --busy N messages, then decrypts the body as the
- * browser would and writes the plaintext to DIR/messages, answering 201 with the message's
- * Location. One line per request on standard output says what it did. */
+ * marked gone, 429 with Retry-After (--retry-after S, 1 s unless said) to the first --busy N
+ * messages, then decrypts the body as the browser would and writes the plaintext to
+ * DIR/messages, answering 201 with the message's Location. One line per request on standard
+ * output says what it did, with the wall-clock time in ms ("at=..."). */
 #include "tools/sim/sim_push.h"
 #include "tools/sim/sim.h"
 #include "server/webpush_receive.h"
@@ -33,6 +34,7 @@ struct push_service {
     const char *dir;
     char origin[300]; /* "https://" HOST ":" PORT */
     long busy;        /* messages answered 429 before any is taken */
+    long retry_after; /* the Retry-After of those answers, in seconds */
     long requests;    /* answered, every status */
     long accepted;    /* decrypted and written */
     long refused;     /* VAPID refusals (401, 403) */
@@ -65,15 +67,25 @@ static const char *header_of(struct MHD_Connection *connection, const char *name
     return value ? value : "";
 }
 
+/* The wall clock in ms, for the "at=" of each line (tests compare them). */
+static long long now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 /* Says on stdout what was done with a request, then answers it. */
 static enum MHD_Result report(struct push_service *service, struct MHD_Connection *connection,
                               unsigned status, const char *id, const char *what)
 {
     service->requests++;
-    printf("%u POST /push/%s %s\n", status, id, what);
+    printf("%u POST /push/%s %s at=%lld\n", status, id, what, now_ms());
     fflush(stdout);
+    char seconds[24];
+    snprintf(seconds, sizeof seconds, "%ld", service->retry_after);
     return answer(connection, status, what, status == 429 ? "Retry-After" : NULL,
-                  status == 429 ? "1" : NULL);
+                  status == 429 ? seconds : NULL);
 }
 
 /* The VAPID check of RFC 8292 4; 0 when it passes, else 401 or 403. */
@@ -150,9 +162,10 @@ static enum MHD_Result take_message(struct push_service *service, struct MHD_Con
     char location[sizeof service->origin + 32];
     snprintf(location, sizeof location, "%s/m/%04ld", service->origin, number);
     service->requests++;
-    printf("201 POST /push/%s ttl=%s urgency=%s topic=%s sub=%s %s %s\n", id, ttl,
+    /* The message's file stays the line's last word. */
+    printf("201 POST /push/%s ttl=%s urgency=%s topic=%s sub=%s at=%lld %s %s\n", id, ttl,
            header_of(connection, "Urgency"), header_of(connection, "Topic"),
-           claims->sub[0] ? claims->sub : "-", location, path);
+           claims->sub[0] ? claims->sub : "-", now_ms(), location, path);
     fflush(stdout);
     return answer(connection, MHD_HTTP_CREATED, "", "Location", location);
 }
@@ -227,12 +240,13 @@ static void usage(void)
 {
     fprintf(stderr, "%s",
             _("usage: vigie-sim push-service --listen HOST:PORT --dir DIR [--busy N]\n"
-              "                              [--seconds S]\n"
+              "                              [--retry-after S] [--seconds S]\n"
               "       vigie-sim push-service subscribe --dir DIR [--gone]\n"
               "                              [--application-server-key KEY]\n"
               "  a Web Push service over https (its certificate: DIR/cert.pem); checks\n"
               "  VAPID, decrypts each message into DIR/messages; answers 429 to the\n"
-              "  first N messages; runs until SIGINT or SIGTERM (or for S seconds)\n"));
+              "  first N messages, with Retry-After: S (1); runs until SIGINT or\n"
+              "  SIGTERM (or for --seconds S)\n"));
 }
 
 static struct MHD_Daemon *start(struct push_service *service, const char *listen, char *cert,
@@ -325,7 +339,7 @@ int sim_command_push_service(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "subscribe") == 0)
         return sim_push_subscribe(argc - 1, argv + 1);
-    static struct push_service service;
+    static struct push_service service = {.retry_after = 1};
     const char *listen = NULL;
     int seconds = 0;
     for (int i = 1; i < argc; i++) {
@@ -344,6 +358,8 @@ int sim_command_push_service(int argc, char **argv)
             service.dir = value;
         else if (strcmp(argv[i], "--busy") == 0)
             service.busy = atol(value);
+        else if (strcmp(argv[i], "--retry-after") == 0)
+            service.retry_after = atol(value);
         else if (strcmp(argv[i], "--seconds") == 0)
             seconds = atoi(value);
         else {
@@ -352,7 +368,7 @@ int sim_command_push_service(int argc, char **argv)
         }
         i++;
     }
-    if (!listen || !service.dir || service.busy < 0 ||
+    if (!listen || !service.dir || service.busy < 0 || service.retry_after < 0 ||
         strlen(service.dir) > SIM_PUSH_PATH_MAX / 2) {
         usage();
         return SIM_EXIT_USAGE;
