@@ -312,9 +312,12 @@ void client_free(struct client *client)
 {
     if (!client)
         return;
+    /* The list's requests first: it keeps pointers to them (the queue's
+     * head, the next page), which cancelling them below would leave
+     * dangling. */
+    client_list_forget(client);
     while (client->requests)
         client_request_cancel(client, client->requests);
-    client_list_forget(client);
     if (client->multi)
         client_stream_close(client);
     sse_parser_free(client->stream.parser);
