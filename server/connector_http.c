@@ -1,5 +1,6 @@
 /* connector_http.c: one POST to a gateway (see connector_http.h). */
 #include "server/connector_http.h"
+#include "server/connector_curl.h"
 #include "common/i18n.h"
 
 #include <cjson/cJSON.h>
@@ -87,16 +88,8 @@ struct connector_http *connector_http_new(const struct store_outbox_message *mes
         connector_http_free(transfer);
         return NULL;
     }
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "vigied/" VIGIE_VERSION);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, options->timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    /* The defaults, said again: a gateway is who its certificate says. */
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (options->ca_file && options->ca_file[0])
-        curl_easy_setopt(easy, CURLOPT_CAINFO, options->ca_file);
+    connector_curl_defaults(easy, options->timeout_ms, options->connect_timeout_ms,
+                            options->ca_file);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_answer);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);

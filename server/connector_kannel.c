@@ -1,6 +1,7 @@
 /* connector_kannel.c: one Kannel sendsms GET per SMS (see
  * connector_kannel.h). */
 #include "server/connector_kannel.h"
+#include "server/connector_curl.h"
 #include "common/i18n.h"
 #include "common/sms.h"
 
@@ -159,15 +160,8 @@ void *connector_kannel_start(const struct store_outbox_message *message,
         return NULL;
     }
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "vigied/" VIGIE_VERSION);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, options->timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (options->ca_file && options->ca_file[0])
-        curl_easy_setopt(easy, CURLOPT_CAINFO, options->ca_file);
+    connector_curl_defaults(easy, options->timeout_ms, options->connect_timeout_ms,
+                            options->ca_file);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_answer);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer);

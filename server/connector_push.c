@@ -2,6 +2,7 @@
  * request itself (encrypted body, VAPID, TTL, Urgency) is built by
  * webpush_request.c; this file sends it and reads what came back. */
 #include "server/connector_push.h"
+#include "server/connector_curl.h"
 #include "server/webpush_base64url.h"
 #include "server/webpush_request.h"
 #include "server/webpush_vapid.h"
@@ -218,15 +219,8 @@ struct connector_push *connector_push_new(const struct store_outbox_message *mes
         connector_push_free(transfer);
         return NULL;
     }
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "vigied/" VIGIE_VERSION);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, options->timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (options->ca_file && options->ca_file[0])
-        curl_easy_setopt(easy, CURLOPT_CAINFO, options->ca_file);
+    connector_curl_defaults(easy, options->timeout_ms, options->connect_timeout_ms,
+                            options->ca_file);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_answer);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
